@@ -1,0 +1,92 @@
+"""The `mockserver` command: argparse → Config → run the app."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .app import create_app
+from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+from .server import listen
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="mockserver",
+        description="A local stand-in for the Anthropic Messages API, driven by YAML scenarios.",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="port (0 = any free port; default %(default)s)"
+    )
+    parser.add_argument(
+        "--scenarios", nargs="+", type=Path, default=[], metavar="PATH",
+        help="scenario files or folders to load (in addition to the bundled ones)",
+    )
+    parser.add_argument(
+        "--no-bundled", action="store_true", help="do not load the bundled example scenarios"
+    )
+    parser.add_argument(
+        "--api-key", action="append", default=[], metavar="KEY",
+        help="accept only these API keys (repeatable; default: any non-empty key)",
+    )
+    parser.add_argument(
+        "--strictness", choices=("strict", "warn", "off"), default="strict",
+        help="answer contract violations as the API does (strict), only report them (warn), "
+        "or check the schema only (off)",
+    )
+    parser.add_argument("--any-model", action="store_true", help="accept model ids not in the catalog")
+    parser.add_argument("--any-beta", action="store_true", help="accept unknown anthropic-beta values")
+    parser.add_argument(
+        "--log-level", default="info", choices=("debug", "info", "warning", "error"),
+    )
+    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
+    return parser.parse_args(argv)
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    return Config(
+        host=args.host,
+        port=args.port,
+        scenario_paths=list(args.scenarios),
+        bundled_scenarios=not args.no_bundled,
+        api_keys=frozenset(args.api_key),
+        strictness=args.strictness,
+        any_model=args.any_model,
+        any_beta=args.any_beta,
+        watch=True,
+    )
+
+
+async def serve(config: Config) -> None:
+    runner, port = await listen(create_app(config), config)
+    url = f"http://{config.host}:{port}"
+    print(f"mockserver {__version__} listening on {url}", flush=True)
+    print(f"export ANTHROPIC_BASE_URL={url}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        asyncio.run(serve(config_from(args)))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        sys.exit(f"mockserver: cannot listen on {args.host}:{args.port}: {exc.strerror}")
+    print("mockserver stopped.", flush=True)

@@ -1,0 +1,34 @@
+"""Server settings: what the CLI, the Python API and the pytest plugin all configure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Strictness = Literal["strict", "warn", "off"]
+
+DEFAULT_HOST = "127.0.0.1"
+# The port the official SDKs' own test suites point at.
+DEFAULT_PORT = 4010
+# The API's limit for Messages and count_tokens bodies.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class Config:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    scenario_paths: list[Path] = field(default_factory=list)
+    # Load the bundled example scenarios (the CLI does; the test fixture does not).
+    bundled_scenarios: bool = False
+    # Empty: any non-empty key is accepted.
+    api_keys: frozenset[str] = frozenset()
+    strictness: Strictness = "strict"
+    # Accept model ids missing from the catalog (answered as a generic model).
+    any_model: bool = False
+    # Accept anthropic-beta values the server does not know.
+    any_beta: bool = False
+    max_body_bytes: int = MAX_BODY_BYTES
+    # Watch scenario files and reload them when they change (standalone server).
+    watch: bool = False

@@ -1,0 +1,33 @@
+"""Typed keys for what the app and each request carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from .errors import Problem
+from .state import ServerState
+
+
+@dataclass
+class Draft:
+    """What a handler learns about its exchange; the middleware journals it."""
+
+    request_id: str
+    body: Any = None
+    response: Any = None
+    streamed: bool = False
+    step: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    events_sent: int = 0
+    interrupted: bool = False
+
+
+STATE = web.AppKey("state", ServerState)
+DRAFT_KEY = web.RequestKey("draft", Draft)
+
+
+def draft_of(request: web.Request) -> Draft:
+    return request[DRAFT_KEY]

@@ -1,0 +1,75 @@
+"""The one place errors become the Anthropic envelope, and every exchange is journaled."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from . import ids
+from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
+from .journal import Exchange
+from .keys import DRAFT_KEY, STATE, Draft
+
+log = logging.getLogger("mockserver")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error_response(error: ApiError, request_id: str, org_id: str) -> web.Response:
+    headers = {"request-id": request_id, "anthropic-organization-id": org_id, **error.headers}
+    if error.status_code >= 500 or error.status_code in (408, 409, 429):
+        headers.setdefault("x-should-retry", "true")
+    return web.json_response(error.body(request_id), status=error.status_code, headers=headers)
+
+
+def _as_api_error(exc: web.HTTPException) -> ApiError:
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
+        return RequestTooLarge()
+    if isinstance(exc, web.HTTPMethodNotAllowed):
+        return MethodNotAllowed(f"Method {exc.method} is not allowed for this endpoint")
+    if isinstance(exc, web.HTTPNotFound):
+        return NotFound("Not found")
+    return ApiError.of(exc.status, exc.reason)
+
+
+@web.middleware
+async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    state = request.app[STATE]
+    draft = Draft(request_id=ids.request_id())
+    request[DRAFT_KEY] = draft
+    try:
+        response = await handler(request)
+    except ApiError as exc:
+        response = error_response(exc, draft.request_id, state.organization_id)
+        draft.response = exc.body(draft.request_id)
+    except web.HTTPException as exc:
+        error = _as_api_error(exc)
+        response = error_response(error, draft.request_id, state.organization_id)
+        draft.response = error.body(draft.request_id)
+    except Exception:
+        # A bug of ours: log it for us, answer the client as the API's 500 would.
+        log.exception("internal error while answering %s %s", request.method, request.path)
+        error = InternalServer()
+        response = error_response(error, draft.request_id, state.organization_id)
+        draft.response = error.body(draft.request_id)
+    if not response.prepared:
+        response.headers.setdefault("request-id", draft.request_id)
+    state.journal.add(
+        Exchange(
+            request_id=draft.request_id,
+            method=request.method,
+            path=request.path,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            body=draft.body,
+            status=response.status,
+            response=draft.response,
+            streamed=draft.streamed,
+            step=draft.step,
+            problems=tuple(draft.problems),
+            events_sent=draft.events_sent,
+            interrupted=draft.interrupted,
+        )
+    )
+    return response

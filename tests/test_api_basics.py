@@ -1,0 +1,197 @@
+"""The foundation end to end: the official SDK against the running server."""
+
+from __future__ import annotations
+
+import anthropic
+import httpx2
+import pytest
+from conftest import MODEL, TEST_KEY, ServerFactory, api_headers
+
+from mockserver.server import MockServer
+
+HI = [{"role": "user", "content": "Hello"}]
+
+
+def test_create_with_bearer_auth_and_2026_version(client: anthropic.Anthropic) -> None:
+    message = client.messages.create(model=MODEL, max_tokens=64, messages=HI)
+    assert message.type == "message"
+    assert message.role == "assistant"
+    assert message.model == MODEL
+    assert message.id.startswith("msg_01")
+    assert message.stop_reason == "end_turn"
+    assert message.content[0].type == "text"
+    assert message.content[0].text
+    assert message.usage.input_tokens > 0
+    assert message.usage.output_tokens > 0
+
+
+def test_create_with_x_api_key_and_2023_version(fresh: MockServer) -> None:
+    raw = httpx2.post(
+        f"{fresh.base_url}/v1/messages",
+        json={"model": MODEL, "max_tokens": 16, "messages": HI},
+        headers=api_headers("2023-06-01"),
+    )
+    assert raw.status_code == 200
+    assert raw.headers["request-id"].startswith("req_01")
+    assert raw.json()["type"] == "message"
+
+
+def test_every_response_carries_a_request_id(http: httpx2.Client) -> None:
+    ok = http.get("/v1/models", headers=api_headers())
+    missing = http.get("/v1/nothing-here")
+    assert ok.headers["request-id"].startswith("req_")
+    assert missing.headers["request-id"] == missing.json()["request_id"]
+
+
+def test_stream_matches_the_sdk_helpers(client: anthropic.Anthropic) -> None:
+    with client.messages.stream(model=MODEL, max_tokens=64, messages=HI) as stream:
+        text = stream.get_final_text()
+        final = stream.get_final_message()
+    plain = client.messages.create(model=MODEL, max_tokens=64, messages=HI)
+    assert text == plain.content[0].text
+    assert final.stop_reason == plain.stop_reason
+    assert final.usage.output_tokens == plain.usage.output_tokens
+
+
+def test_beta_query_flag_is_ignored(http: httpx2.Client) -> None:
+    response = http.post(
+        "/v1/messages?beta=true",
+        json={"model": MODEL, "max_tokens": 16, "messages": HI},
+        headers=api_headers(),
+    )
+    assert response.status_code == 200
+
+
+def test_head_root_is_answered(http: httpx2.Client) -> None:
+    assert http.head("/").status_code == 200
+
+
+def test_unknown_path_is_404_in_the_envelope(http: httpx2.Client) -> None:
+    response = http.post("/v1/complete-me", json={}, headers=api_headers())
+    assert response.status_code == 404
+    assert response.json()["type"] == "error"
+    assert response.json()["error"]["type"] == "not_found_error"
+
+
+def test_wrong_method_is_405_in_the_envelope(http: httpx2.Client) -> None:
+    response = http.get("/v1/messages", headers=api_headers())
+    assert response.status_code == 405
+    assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_missing_key_is_401(http: httpx2.Client) -> None:
+    response = http.post(
+        "/v1/messages",
+        json={"model": MODEL, "max_tokens": 8, "messages": HI},
+        headers={"anthropic-version": "2023-06-01"},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == {
+        "type": "authentication_error",
+        "message": "x-api-key header is required",
+    }
+
+
+def test_configured_keys_reject_others(server_factory: ServerFactory) -> None:
+    srv = server_factory(api_keys=frozenset({"good-key"}))
+    good = anthropic.Anthropic(base_url=srv.base_url, api_key="good-key", max_retries=0)
+    bad = anthropic.Anthropic(base_url=srv.base_url, api_key="bad-key", max_retries=0)
+    assert good.messages.create(model=MODEL, max_tokens=8, messages=HI).type == "message"
+    with pytest.raises(anthropic.AuthenticationError) as caught:
+        bad.messages.create(model=MODEL, max_tokens=8, messages=HI)
+    assert caught.value.body["error"]["message"] == "invalid x-api-key"
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        (None, "anthropic-version: header is required"),
+        ("2024-01-01", 'anthropic-version: "2024-01-01" is not a valid version'),
+    ],
+)
+def test_api_version_is_required_and_known(
+    http: httpx2.Client, version: str | None, message: str
+) -> None:
+    headers = {"x-api-key": TEST_KEY}
+    if version:
+        headers["anthropic-version"] = version
+    response = http.post("/v1/messages", json={"model": MODEL, "max_tokens": 8, "messages": HI}, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"] == {"type": "invalid_request_error", "message": message}
+
+
+def test_repeated_version_header_is_quoted_joined(http: httpx2.Client) -> None:
+    response = http.post(
+        "/v1/messages",
+        json={"model": MODEL, "max_tokens": 8, "messages": HI},
+        headers=[("x-api-key", TEST_KEY), ("anthropic-version", "2023-06-01"), ("anthropic-version", "2023-06-01")],
+    )
+    assert response.json()["error"]["message"] == (
+        'anthropic-version: "2023-06-01, 2023-06-01" is not a valid version'
+    )
+
+
+def test_unknown_beta_is_rejected_with_the_real_wording(client: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client.messages.create(
+            model=MODEL, max_tokens=8, messages=HI,
+            extra_headers={"anthropic-beta": "interleaved-thinking-2025-05-14,made-up-2099-01-01"},
+        )
+    assert caught.value.body["error"]["message"] == (
+        "Unexpected value(s) `made-up-2099-01-01` for the `anthropic-beta` header. Please consult "
+        "our documentation at docs.anthropic.com or try again without the header."
+    )
+
+
+def test_known_betas_comma_separated_and_repeated_pass(http: httpx2.Client) -> None:
+    response = http.post(
+        "/v1/messages",
+        json={"model": MODEL, "max_tokens": 8, "messages": HI},
+        headers=[
+            ("x-api-key", TEST_KEY),
+            ("anthropic-version", "2023-06-01"),
+            ("anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14"),
+            ("anthropic-beta", "context-management-2025-06-27"),
+        ],
+    )
+    assert response.status_code == 200
+
+
+def test_any_beta_switch_relaxes_unknown_betas(server_factory: ServerFactory) -> None:
+    srv = server_factory(any_beta=True)
+    response = httpx2.post(
+        f"{srv.base_url}/v1/messages",
+        json={"model": MODEL, "max_tokens": 8, "messages": HI},
+        headers=api_headers(**{"anthropic-beta": "future-beta-2099-01-01"}),
+    )
+    assert response.status_code == 200
+
+
+def test_unknown_model_is_404(client: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.NotFoundError) as caught:
+        client.messages.create(model="claude-3.5-sonnet", max_tokens=8, messages=HI)
+    assert caught.value.body["error"]["message"] == "model: claude-3.5-sonnet"
+
+
+def test_any_model_switch_accepts_unknown_ids(server_factory: ServerFactory) -> None:
+    srv = server_factory(any_model=True)
+    sdk = anthropic.Anthropic(base_url=srv.base_url, api_key=TEST_KEY, max_retries=0)
+    message = sdk.messages.create(model="my-finetune-1", max_tokens=8, messages=HI)
+    assert message.model == "my-finetune-1"
+
+
+def test_aliases_resolve_to_the_dated_id(client: anthropic.Anthropic) -> None:
+    message = client.messages.create(model="claude-haiku-4-5", max_tokens=8, messages=HI)
+    assert message.model == "claude-haiku-4-5-20251001"
+
+
+# The SDK warns that these ids are past end-of-life; the gateways' docs still use them.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_gateway_doc_model_ids_work(client: anthropic.Anthropic) -> None:
+    for model in ("claude-3-opus-20240229", "claude-3-haiku-20240307", "claude-3-5-sonnet-20241022"):
+        assert client.messages.create(model=model, max_tokens=8, messages=HI).model == model
+
+
+def test_count_tokens(client: anthropic.Anthropic) -> None:
+    counted = client.messages.count_tokens(model=MODEL, messages=HI)
+    assert counted.input_tokens > 0
