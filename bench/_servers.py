@@ -1,0 +1,71 @@
+"""Servers the benchmarks compare, each run in its own process on a free port."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx2
+
+# A bare aiohttp handler: parse the JSON body, answer a fixed Message. The baseline every
+# ratio is measured against.
+BARE_SERVER = r"""
+import json, sys
+from aiohttp import web
+MESSAGE = {"id": "msg_01", "type": "message", "role": "assistant", "model": "m",
+           "content": [{"type": "text", "text": "Hello!"}], "stop_reason": "end_turn",
+           "stop_sequence": None, "usage": {"input_tokens": 10, "output_tokens": 3}}
+async def messages(request):
+    await request.json()
+    return web.json_response(MESSAGE)
+async def sse(request):
+    await request.json()
+    response = web.StreamResponse(headers={"content-type": "text/event-stream"})
+    await response.prepare(request)
+    frame = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hello "}}\n\n'
+    for _ in range(100):
+        await response.write(frame)
+    await response.write_eof()
+    return response
+app = web.Application()
+app.router.add_post("/v1/messages", messages)
+app.router.add_post("/sse", sse)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+"""
+
+MOCK_SERVER = "import sys; from mockserver.cli import main; main(sys.argv[1:])"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def running(code: str, *args: str) -> Iterator[str]:
+    """Run a server script in a subprocess; yields its base URL once it answers."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args, *(("--port", str(port)) if args else (str(port),))],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                httpx2.head(url + "/", timeout=0.5)
+                break
+            except httpx2.HTTPError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
