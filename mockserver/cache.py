@@ -1,0 +1,296 @@
+"""Prompt-cache simulation: which part of a prompt is written, read or paid in full.
+
+The rules reproduced (Anthropic prompt-caching docs):
+- a breakpoint is a block with ``cache_control`` (or the last block, for the
+  top-level automatic ``cache_control``); the prefix runs tools → system → messages;
+- a request reads the longest prefix already cached that ends at its breakpoint or
+  at one of the 20 blocks before it; entries are written only at breakpoints;
+- a breakpoint whose prefix is shorter than the model's minimum cacheable length
+  is silently not cached;
+- entries live 5 minutes (``ttl: "5m"``, the default) or an hour (``"1h"``) after
+  their last write or read, and belong to one organisation (API key) and model;
+- tool_choice and thinking settings sit where messages begin, so changing them
+  misses the messages part only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .clock import Clock
+from .errors import Problem
+from .tokens import Segment
+
+TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
+LOOKBACK_BLOCKS = 20
+MAX_BREAKPOINTS = 4
+_FINGERPRINTS_KEPT = 10_000
+_UNMARKABLE = frozenset({"thinking", "redacted_thinking"})
+_SECTION_ORDER = {"tools": 0, "system": 1, "messages": 2}
+
+
+@dataclass(frozen=True)
+class CacheUsage:
+    """How a request's input splits; the three token figures add up to the total input."""
+
+    input_tokens: int
+    cache_creation_input_tokens: int
+    cache_read_input_tokens: int
+    ephemeral_5m_input_tokens: int
+    ephemeral_1h_input_tokens: int
+    # The value for ``diagnostics.cache_miss_reason``; None when not asked for or
+    # when the prompt only grew since the previous message.
+    miss_reason: dict[str, Any] | None = None
+
+
+@dataclass
+class _Entry:
+    expires_at: float
+    ttl: float
+
+
+@dataclass(frozen=True)
+class _Fingerprint:
+    model: str
+    segments: tuple[tuple[str, str, str, int], ...]  # (section, kind, key, tokens)
+
+
+class PromptCache:
+    """Cache entries per (API key, model, speed), expiring on the given `Clock`."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._entries: dict[tuple[str, str], dict[bytes, _Entry]] = {}
+        self._fingerprints: dict[tuple[str, str], _Fingerprint] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        """Live entries across all keys and models."""
+        now = self.clock.now()
+        with self._lock:
+            return sum(e.expires_at > now for es in self._entries.values() for e in es.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._fingerprints.clear()
+
+    def account(
+        self,
+        api_key: str,
+        model_id: str,
+        segments: Sequence[Segment],
+        min_cacheable: int,
+        *,
+        write: bool,
+        speed: str | None = None,
+        diagnostics: Mapping[str, Any] | None = None,
+        message_id: str | None = None,
+    ) -> CacheUsage:
+        """Split the input of one request into uncached, written and read tokens.
+
+        ``write=False`` (count_tokens) leaves the cache untouched. `diagnostics` is the
+        request's ``diagnostics`` object; with it, the request's fingerprint is kept
+        under `message_id` for the next request's ``previous_message_id``.
+        """
+        model = f"{model_id}|{speed or 'standard'}"
+        now = self.clock.now()
+        cumulative, chain = _prefixes(segments)
+        total = cumulative[-1] if cumulative else 0
+        marks = [
+            i
+            for i, s in enumerate(segments)
+            if s.cache_control is not None and cumulative[i] >= min_cacheable
+        ]
+        with self._lock:
+            entries = self._live_entries(api_key, model, now)
+            read_at = _longest_hit(segments, marks, chain, entries)
+            read = cumulative[read_at] if read_at is not None else 0
+            created = {"5m": 0, "1h": 0}
+            boundary = read
+            for i in marks:
+                ttl = _ttl(segments[i])
+                if cumulative[i] > boundary:
+                    created[ttl] += cumulative[i] - boundary
+                    boundary = cumulative[i]
+                if write:
+                    entry = entries.get(chain[i])
+                    expires = now + TTL_SECONDS[ttl]
+                    if entry is None:
+                        entries[chain[i]] = _Entry(expires, TTL_SECONDS[ttl])
+                    else:
+                        entry.expires_at = max(entry.expires_at, expires)
+                        entry.ttl = max(entry.ttl, TTL_SECONDS[ttl])
+            if write and read_at is not None:
+                hit = entries[chain[read_at]]
+                hit.expires_at = max(hit.expires_at, now + hit.ttl)
+            fingerprint = _Fingerprint(
+                model, tuple((s.section, s.kind, s.key, s.tokens) for s in segments)
+            )
+            miss = self._diagnose(api_key, diagnostics, fingerprint)
+            if write and diagnostics is not None and message_id:
+                self._remember(api_key, message_id, fingerprint)
+        creation = created["5m"] + created["1h"]
+        return CacheUsage(
+            total - read - creation, creation, read, created["5m"], created["1h"], miss
+        )
+
+    def _live_entries(self, api_key: str, model: str, now: float) -> dict[bytes, _Entry]:
+        entries = self._entries.setdefault((api_key, model), {})
+        for key in [k for k, e in entries.items() if e.expires_at <= now]:
+            del entries[key]
+        return entries
+
+    def _diagnose(
+        self, api_key: str, diagnostics: Mapping[str, Any] | None, current: _Fingerprint
+    ) -> dict[str, Any] | None:
+        previous_id = diagnostics.get("previous_message_id") if diagnostics else None
+        if not isinstance(previous_id, str):
+            return None
+        previous = self._fingerprints.get((api_key, previous_id))
+        if previous is None:
+            return {"type": "previous_message_not_found"}
+        return _compare(previous, current)
+
+    def _remember(self, api_key: str, message_id: str, fingerprint: _Fingerprint) -> None:
+        if len(self._fingerprints) >= _FINGERPRINTS_KEPT:
+            del self._fingerprints[next(iter(self._fingerprints))]
+        self._fingerprints[(api_key, message_id)] = fingerprint
+
+
+def _prefixes(segments: Sequence[Segment]) -> tuple[list[int], list[bytes]]:
+    """Token count and content hash of the prompt up to and including each segment."""
+    cumulative: list[int] = []
+    chain: list[bytes] = []
+    tokens, digest = 0, b""
+    for segment in segments:
+        tokens += segment.tokens
+        digest = hashlib.blake2b(digest + segment.key.encode(), digest_size=16).digest()
+        cumulative.append(tokens)
+        chain.append(digest)
+    return cumulative, chain
+
+
+def _longest_hit(
+    segments: Sequence[Segment],
+    marks: list[int],
+    chain: list[bytes],
+    entries: Mapping[bytes, _Entry],
+) -> int | None:
+    blocks = [i for i, s in enumerate(segments) if s.is_block]
+    best: int | None = None
+    for mark in marks:
+        position = blocks.index(mark)
+        for i in reversed(blocks[max(0, position - LOOKBACK_BLOCKS) : position + 1]):
+            if best is not None and i <= best:
+                break
+            if chain[i] in entries:
+                best = i
+                break
+    return best
+
+
+def _ttl(segment: Segment) -> str:
+    ttl = segment.cache_control.get("ttl") if segment.cache_control else None
+    return ttl if ttl in TTL_SECONDS else "5m"
+
+
+def _compare(previous: _Fingerprint, current: _Fingerprint) -> dict[str, Any] | None:
+    """The first divergence from the previous request, if the prompt did more than grow."""
+    if previous.model != current.model:
+        return _changed("model_changed", previous.segments[:-1])
+    # The previous request's reply primer is where the next turn's messages go.
+    earlier = previous.segments[:-1]
+    for i, (section, kind, key, _) in enumerate(earlier):
+        if i < len(current.segments) and current.segments[i][2] == key:
+            continue
+        other = current.segments[i][0] if i < len(current.segments) else section
+        first = min(section, other, key=_SECTION_ORDER.__getitem__)
+        if kind == "settings":
+            # Same model, tools and system but other thinking/tool_choice settings:
+            # the API says it cannot tell.
+            return {"type": "unavailable"}
+        return _changed(f"{first}_changed", earlier[i:])
+    return None
+
+
+def _changed(kind: str, missed: Sequence[tuple[str, str, str, int]]) -> dict[str, Any]:
+    return {"type": kind, "cache_missed_input_tokens": sum(s[3] for s in missed)}
+
+
+def cache_problems(body: Mapping[str, Any]) -> list[Problem]:
+    """Breakpoint rules the API enforces: at most 4, none on empty text, 1h before 5m."""
+    marks = list(_breakpoints(body))
+    problems = [
+        Problem("cache_control cannot be set for empty text blocks", "caching", path)
+        for path, _, block in marks
+        if block.get("type") == "text" and block.get("text") == ""
+    ][:1]
+    automatic = body.get("cache_control")
+    if isinstance(automatic, Mapping) and not _last_block_marked(body):
+        marks.append(("", automatic, {}))
+    if len(marks) > MAX_BREAKPOINTS:
+        problems.append(
+            Problem(
+                f"A maximum of {MAX_BREAKPOINTS} blocks with cache_control may be provided. "
+                f"Found {len(marks)}.",
+                "caching",
+            )
+        )
+    seen_short = False
+    for path, cc, _ in marks:
+        ttl = cc.get("ttl", "5m")
+        if ttl == "1h" and seen_short:
+            field = f"{path}.cache_control.ttl" if path else "cache_control.ttl"
+            problems.append(
+                Problem(
+                    f"{field}: a ttl='1h' cache_control block must not come after a "
+                    "ttl='5m' cache_control block. Note that blocks are processed in the "
+                    "following order: `tools`, `system`, `messages`.",
+                    "caching",
+                    field,
+                )
+            )
+            break
+        seen_short = seen_short or ttl == "5m"
+    return problems
+
+
+def _breakpoints(
+    body: Mapping[str, Any],
+) -> Iterator[tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
+    """(path, cache_control, block) for every marked block, in processing order."""
+    for path, block in _blocks(body):
+        cc = block.get("cache_control")
+        if isinstance(cc, Mapping):
+            yield path, cc, block
+        nested = block.get("content")
+        if block.get("type") == "tool_result" and isinstance(nested, list):
+            for k, item in enumerate(nested):
+                if isinstance(item, Mapping) and isinstance(item.get("cache_control"), Mapping):
+                    yield f"{path}.content.{k}", item["cache_control"], item
+
+
+def _blocks(body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for name in ("tools", "system"):
+        items = body.get(name)
+        if isinstance(items, list):
+            yield from ((f"{name}.{i}", b) for i, b in enumerate(items) if isinstance(b, Mapping))
+    messages = body.get("messages")
+    for m, message in enumerate(messages if isinstance(messages, list) else []):
+        content = message.get("content") if isinstance(message, Mapping) else None
+        if isinstance(content, str):
+            yield f"messages.{m}.content", {"type": "text", "text": content}
+        elif isinstance(content, list):
+            for b, block in enumerate(content):
+                if isinstance(block, Mapping):
+                    yield f"messages.{m}.content.{b}", block
+
+
+def _last_block_marked(body: Mapping[str, Any]) -> bool:
+    markable = [b for _, b in _blocks(body) if b.get("type") not in _UNMARKABLE]
+    return bool(markable) and isinstance(markable[-1].get("cache_control"), Mapping)
