@@ -48,7 +48,8 @@ def finish(
     budget = limit if isinstance(limit, int) and not isinstance(limit, bool) else None
     if budget is not None and budget <= 0:
         return Finished([], "max_tokens", None, None, 0, 0)
-    sequences = [s for s in request.get("stop_sequences") or () if isinstance(s, str) and s]
+    given = request.get("stop_sequences")
+    sequences = [s for s in given if isinstance(s, str) and s] if isinstance(given, list) else []
     kept: list[dict[str, Any]] = []
     spent = 0
     for block in content:

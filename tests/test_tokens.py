@@ -64,12 +64,13 @@ def test_tokenizer_is_deterministic_and_memo_is_bounded() -> None:
 
 
 def test_counting_a_120kb_prompt_repeatedly_is_fast() -> None:
-    text = PROSE * 600  # ~125 KB
+    text = PROSE * 600  # ~125 KB, as agent CLIs send on every call
     TOKENIZER.count(text)
     started = time.perf_counter()
-    for _ in range(100):
-        TOKENIZER.count(text)
-    assert time.perf_counter() - started < 0.1
+    for i in range(100):
+        fresh = (text + str(i))[: len(text)]  # a new string object, like a parsed body
+        assert TOKENIZER.count(fresh) == TOKENIZER.count(text)
+    assert time.perf_counter() - started < 0.2
 
 
 def test_documented_example_counts_system_and_message() -> None:
