@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from .admin import ADMIN_PREFIX, admin_app
 from .config import Config
 from .handlers import count_tokens, create_message
 from .keys import STATE
@@ -28,4 +29,5 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     app.router.add_post("/v1/messages/count_tokens", count_tokens)
     app.router.add_get("/v1/models", list_models)
     app.router.add_get("/v1/models/{model_id}", get_model)
+    app.add_subapp(ADMIN_PREFIX, admin_app())
     return app

@@ -7,7 +7,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import transcript
 from .errors import Problem
+
+MESSAGES_PATH = "/v1/messages"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,104 @@ class Exchange:
     def is_error(self) -> bool:
         return self.status >= 400
 
+    @property
+    def is_message_call(self) -> bool:
+        return self.method == "POST" and self.path == MESSAGES_PATH
+
+    @property
+    def error(self) -> Mapping[str, Any] | None:
+        """The `error` object of an error reply (or of a mid-stream `error` event)."""
+        if isinstance(self.response, Mapping):
+            error = self.response.get("error")
+            return error if isinstance(error, Mapping) else None
+        if self.streamed and isinstance(self.response, list):
+            for name, data in self.response:
+                if name == "error" and isinstance(data.get("error"), Mapping):
+                    return data["error"]  # type: ignore[no-any-return]
+        return None
+
+    @property
+    def rejected(self) -> bool:
+        """The server refused the request itself (a 4xx no scenario step scripted)."""
+        return 400 <= self.status < 500 and self.step is None
+
+    @property
+    def violation(self) -> bool:
+        """The real API would have refused this request, or warned about it."""
+        return bool(self.problems) or self.rejected
+
+    @property
+    def message(self) -> dict[str, Any] | None:
+        """The Message delivered (rebuilt from the events for a stream); None for errors."""
+        if self.streamed and isinstance(self.response, list):
+            return transcript.message_from_events(self.response)
+        if isinstance(self.response, Mapping) and self.response.get("type") == "message":
+            return dict(self.response)
+        return None
+
+    @property
+    def reply_text(self) -> str:
+        return transcript.reply_text(self.message)
+
+    @property
+    def tool_uses(self) -> list[Mapping[str, Any]]:
+        return transcript.tool_uses(self.message)
+
+    @property
+    def system_prompt(self) -> str | None:
+        return transcript.system_text(self.body)
+
+    @property
+    def last_user_text(self) -> str:
+        return transcript.last_user_text(self.body)
+
+    @property
+    def tool_results(self) -> list[Mapping[str, Any]]:
+        """The `tool_result` blocks this request sent back (its final user message)."""
+        return transcript.final_tool_results(self.body)
+
+    def describe(self) -> str:
+        """One line naming the request and how it was answered, for failure messages."""
+        what = f"{self.method} {self.path} ({self.request_id})"
+        if isinstance(self.body, Mapping) and self.is_message_call:
+            what += f" model={self.body.get('model')!r}"
+            text = self.last_user_text
+            if text:
+                what += f" user={transcript.shorten(text)!r}"
+            elif self.tool_results:
+                ids = ", ".join(str(r.get("tool_use_id")) for r in self.tool_results)
+                what += f" tool_results=[{ids}]"
+        outcome = f"{self.status}"
+        if self.error is not None:
+            outcome += f" {self.error.get('type')}: {self.error.get('message')}"
+        elif self.step is not None:
+            outcome += f" from step {self.step!r}"
+        return f"{what} -> {outcome}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The exchange as JSON-ready data (what the admin API returns)."""
+        response: Any = self.response
+        if self.streamed and isinstance(response, list):
+            response = [{"event": name, "data": data} for name, data in response]
+        return {
+            "request_id": self.request_id,
+            "method": self.method,
+            "path": self.path,
+            "headers": dict(self.headers),
+            "body": self.body,
+            "status": self.status,
+            "response": response,
+            "streamed": self.streamed,
+            "step": self.step,
+            "problems": [
+                {"message": p.message, "rule": p.rule, "path": p.path, "status": p.status}
+                for p in self.problems
+            ],
+            "events_sent": self.events_sent,
+            "interrupted": self.interrupted,
+            "extra": dict(self.extra),
+        }
+
 
 class Journal:
     """Append-only log shared by the server loop and the test thread."""
@@ -54,6 +155,11 @@ class Journal:
         with self._lock:
             return list(self._items)
 
+    def since(self, position: int) -> list[Exchange]:
+        """The exchanges recorded after the first `position` ones."""
+        with self._lock:
+            return self._items[position:]
+
     def __iter__(self) -> Iterator[Exchange]:
         return iter(self.all())
 
@@ -68,7 +174,45 @@ class Journal:
 
     def messages(self) -> list[Exchange]:
         """The `POST /v1/messages` exchanges (the calls a test usually counts)."""
-        return [e for e in self.all() if e.method == "POST" and e.path == "/v1/messages"]
+        return [e for e in self.all() if e.is_message_call]
+
+    @property
+    def call_count(self) -> int:
+        """How many `POST /v1/messages` calls were made."""
+        return len(self.messages())
+
+    def requests(self) -> list[Any]:
+        """The bodies sent to `POST /v1/messages`, in order."""
+        return [e.body for e in self.messages()]
+
+    @property
+    def last_call(self) -> Exchange:
+        """The last `POST /v1/messages` exchange; AssertionError if there was none."""
+        calls = self.messages()
+        if not calls:
+            raise AssertionError("no POST /v1/messages call was made")
+        return calls[-1]
+
+    @property
+    def last_request(self) -> Any:
+        """The body of the last `POST /v1/messages` call."""
+        return self.last_call.body
+
+    @property
+    def system_prompt(self) -> str | None:
+        """The system prompt of the last call."""
+        return self.last_call.system_prompt
+
+    def tool_results(self) -> list[Mapping[str, Any]]:
+        """Every `tool_result` block the client sent back, in the order it sent them."""
+        return [result for e in self.messages() for result in e.tool_results]
+
+    def errors(self) -> list[Exchange]:
+        return [e for e in self.all() if e.is_error]
+
+    def rejected(self) -> list[Exchange]:
+        return [e for e in self.all() if e.rejected]
 
     def violations(self) -> list[Exchange]:
-        return [e for e in self.all() if e.problems]
+        """Requests the real API would have refused or warned about."""
+        return [e for e in self.all() if e.violation]

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from . import ids
+from .admin import is_admin_path
 from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
 from .journal import Exchange
 from .keys import DRAFT_KEY, STATE, Draft
@@ -36,6 +37,9 @@ def _as_api_error(exc: web.HTTPException) -> ApiError:
 
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if is_admin_path(request.path):
+        # The admin API answers in its own plain JSON and stays out of the journal.
+        return await handler(request)
     state = request.app[STATE]
     draft = Draft(request_id=ids.request_id())
     request[DRAFT_KEY] = draft

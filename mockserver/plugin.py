@@ -1,26 +1,158 @@
-"""pytest plugin: a `mockserver` fixture backed by one server per test session."""
+"""pytest plugin: the `mockserver` fixture, its marker and its options. Wiring only;
+the behaviour lives in MockServer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import Any, get_args
 
 import pytest
 
-from .config import Config
+from .config import Config, Strictness
 from .server import MockServer
+from .verify import Checks
+
+MARKER = "mockserver"
+_CHECK_NAMES = ("unmatched", "unused", "violations")
+_MARKER_OPTIONS = frozenset({"scenarios", "env", "checks", *(f"check_{n}" for n in _CHECK_NAMES)})
+_FAILURES = pytest.StashKey[Callable[[], list[str]]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mockserver", "mock Anthropic API server")
+    group.addoption("--mockserver-host", help="address the session's mock server binds")
+    group.addoption("--mockserver-port", type=int, help="its port (0: any free port)")
+    group.addoption(
+        "--mockserver-strictness",
+        choices=get_args(Strictness),
+        help="answer contract violations as the API does, only report them, or skip the rules",
+    )
+    group.addoption(
+        "--mockserver-scenarios",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="scenario file or folder loaded for every test (repeatable)",
+    )
+    parser.addini("mockserver_host", "address the session's mock server binds", default="127.0.0.1")
+    parser.addini("mockserver_port", "its port (0: any free port)", default="0")
+    parser.addini("mockserver_strictness", "strict, warn or off", default="strict")
+    parser.addini("mockserver_scenarios", "scenario files or folders for every test", type="paths")
+    parser.addini(
+        "mockserver_env", "point ANTHROPIC_BASE_URL/API_KEY at the mock", type="bool", default=True
+    )
+    for name in _CHECK_NAMES:
+        parser.addini(
+            f"mockserver_check_{name}",
+            f"fail a test on {name} at teardown",
+            type="bool",
+            default=True,
+        )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(scenarios=[...], env=True, checks=True, check_unmatched=True, "
+        "check_unused=True, check_violations=True): scenarios to load and teardown checks "
+        "for this test's mock server",
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    # Checked here rather than at fixture teardown so a broken contract fails the test
+    # itself, and a test that already failed shows what the mock saw beside its own error.
+    try:
+        result = yield
+    except Exception:
+        if _FAILURES in item.stash and (reports := item.stash[_FAILURES]()):
+            item.add_report_section("call", "mockserver", "\n\n".join(reports))
+        raise
+    if _FAILURES in item.stash and (reports := item.stash[_FAILURES]()):
+        pytest.fail("mockserver: " + "\n\nmockserver: ".join(reports), pytrace=False)
+    return result
+
+
+def _option(config: pytest.Config, name: str) -> Any:
+    given = config.getoption(f"mockserver_{name}")
+    return given if given is not None else config.getini(f"mockserver_{name}")
 
 
 @pytest.fixture(scope="session")
-def make_mockserver() -> Iterator[MockServer]:
-    """The session's server, started once on a free 127.0.0.1 port."""
-    with MockServer(Config(port=0)) as server:
+def mockserver_config(pytestconfig: pytest.Config) -> Config:
+    """The session server's settings, from ini options and flags; override to change more."""
+    strictness = _option(pytestconfig, "strictness")
+    if strictness not in get_args(Strictness):
+        raise pytest.UsageError(
+            f"mockserver_strictness must be strict, warn or off, not {strictness!r}"
+        )
+    return Config(
+        host=_option(pytestconfig, "host"),
+        port=int(_option(pytestconfig, "port")),
+        strictness=strictness,
+        scenario_paths=[Path(p) for p in _option(pytestconfig, "scenarios")],
+    )
+
+
+@pytest.fixture(scope="session")
+def make_mockserver(mockserver_config: Config) -> Iterator[MockServer]:
+    """The session's server, started once."""
+    with MockServer(mockserver_config) as server:
         yield server
 
 
+def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    # Farthest first, so a test's own marker overrides its class's and module's.
+    for marker in reversed(list(request.node.iter_markers(MARKER))):
+        if marker.args:
+            pytest.fail(f"@pytest.mark.{MARKER} takes keyword options only", pytrace=False)
+        unknown = set(marker.kwargs) - _MARKER_OPTIONS
+        if unknown:
+            pytest.fail(
+                f"unknown @pytest.mark.{MARKER} option(s): {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(sorted(_MARKER_OPTIONS))}",
+                pytrace=False,
+            )
+        options.update(marker.kwargs)
+    return options
+
+
 @pytest.fixture
-def mockserver(make_mockserver: MockServer, monkeypatch: pytest.MonkeyPatch) -> MockServer:
+def mockserver_checks(request: pytest.FixtureRequest) -> Checks:
+    """The teardown checks for this test: ini options, then its marker."""
+    options = _marker_options(request)
+    every = options.get("checks", True)
+    return Checks(
+        **{
+            name: bool(
+                options.get(
+                    f"check_{name}", every and request.config.getini(f"mockserver_check_{name}")
+                )
+            )
+            for name in _CHECK_NAMES
+        }
+    )
+
+
+@pytest.fixture
+def mockserver(
+    make_mockserver: MockServer, mockserver_checks: Checks, request: pytest.FixtureRequest
+) -> Iterator[MockServer]:
     """The session's server, reset for this test; the SDK's defaults point at it."""
-    make_mockserver.reset()
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", make_mockserver.base_url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "mockserver-test-key")
-    return make_mockserver
+    server = make_mockserver
+    server.reset()
+    options = _marker_options(request)
+    env = pytest.MonkeyPatch()
+    if options.get("env", request.config.getini("mockserver_env")):
+        for name, value in server.env.items():
+            env.setenv(name, value)
+        # A real token in the developer's shell must not reach even a mock.
+        env.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    request.node.stash[_FAILURES] = lambda: server.failures(mockserver_checks)
+    try:
+        yield server
+    finally:
+        env.undo()
