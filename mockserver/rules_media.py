@@ -1,0 +1,152 @@
+"""Images: size of the base64 payload, bytes that match their media type, pixel limits.
+
+Limits and wordings observed on the Claude API (2026 probes quoted in public repos:
+"image exceeds 10 MB maximum: 23045044 bytes > 10485760 bytes", "At least one of the
+image dimensions exceed max allowed size: 8000 pixels", the 2000 px limit once a request
+holds more than 20 images, counting every image block including earlier turns and
+`tool_result` contents). The 5 MB figure of older reports is Bedrock's and Vertex's.
+
+Paths name the block type at each level, as the API's validation messages do
+(`messages.83.content.0.tool_result.content.1.image.source.base64`), except "Could not
+process image", which the API reports with bare indices
+(`messages.2.content.0.content.1.image.source.base64`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import Problem
+from .media import decode_base64, image_size, image_type
+from .rules_request import RuleRequest, blocks, mapping, problem
+
+MAX_BASE64_CHARS = 10 * 1024 * 1024
+MAX_SIDE = 8000
+MANY_IMAGES = 20
+MANY_IMAGES_MAX_SIDE = 2000
+# The long side the API downsizes to by default: 2576 px for Claude 4.7 and later,
+# 1568 px for the others (docs, "Vision"). The catalog says which is which.
+DEFAULT_MODEL_IMAGE_SIDE = 1568
+
+
+@dataclass(frozen=True)
+class Image:
+    block: Mapping[str, Any]
+    typed_path: str  # messages.0.content.1.tool_result.content.0.image
+    plain_path: str  # messages.0.content.1.content.0
+
+
+def rule_images(req: RuleRequest) -> Iterator[Problem]:
+    images = list(_images(req))
+    many = len(images) > MANY_IMAGES
+    oversized: list[tuple[Image, tuple[int, int]]] = []
+    limit = int(getattr(req.model, "max_image_side", DEFAULT_MODEL_IMAGE_SIDE))
+    for image in images:
+        size = yield from _check_base64(image, many)
+        if size is not None and max(size) > limit and _errors_when_oversized(image):
+            oversized.append((image, size))
+    if oversized:
+        yield _oversized_problem(oversized, limit)
+
+
+def _check_base64(image: Image, many: bool) -> Generator[Problem, None, tuple[int, int] | None]:
+    """Problems of one base64 image; its (width, height) is the generator's return value."""
+    source = mapping(image.block.get("source"))
+    data = source.get("data")
+    if source.get("type") != "base64" or not isinstance(data, str):
+        return None
+    where = f"{image.typed_path}.source.base64"
+    if len(data) > MAX_BASE64_CHARS:
+        yield problem(
+            "image_size",
+            f"{where}: image exceeds 10 MB maximum: {len(data)} bytes > {MAX_BASE64_CHARS} bytes",
+            where,
+        )
+        return None
+    raw = decode_base64(data)
+    actual = image_type(raw) if raw else None
+    size = image_size(raw) if raw else None
+    if actual is None or size is None:
+        plain = f"{image.plain_path}.image.source.base64"
+        yield problem("image_readable", f"{plain}: Could not process image", plain)
+        return None
+    declared = source.get("media_type")
+    if isinstance(declared, str) and declared != actual:
+        # Observed: vybestack/llxprt-code #2130 (the older wording was "Image does not
+        # match the provided media type image/jpeg").
+        yield problem(
+            "image_media_type",
+            f"{where}: The image was specified using the {declared} media type, but the "
+            f"image appears to be a {actual} image",
+            where,
+        )
+        return None
+    if max(size) > MAX_SIDE:
+        yield _side_problem(where, "", MAX_SIDE)
+    elif many and max(size) > MANY_IMAGES_MAX_SIDE:
+        yield _side_problem(where, " for many-image requests", MANY_IMAGES_MAX_SIDE)
+    return size
+
+
+def _side_problem(where: str, qualifier: str, limit: int) -> Problem:
+    return problem(
+        "image_dimensions",
+        f"{where}.data: At least one of the image dimensions exceed max allowed size"
+        f"{qualifier}: {limit} pixels",
+        f"{where}.data",
+    )
+
+
+def _errors_when_oversized(image: Image) -> bool:
+    transformations = mapping(image.block.get("transformations"))
+    return transformations.get("oversized_image") == "error"
+
+
+def _oversized_problem(found: list[tuple[Image, tuple[int, int]]], limit: int) -> Problem:
+    """`transformations.oversized_image: "error"`: one 400 naming every image over the limit.
+
+    The SDK documents the details (`error_code`, `max_side_length_pixels`, `paths`) and
+    says the message names the image's dimensions and the largest that fit; the exact
+    wording is a guess.
+    """
+    image, (width, height) = found[0]
+    longest = max(width, height)
+    fit_w, fit_h = max(1, width * limit // longest), max(1, height * limit // longest)
+    return problem(
+        "image_oversized",
+        f"{image.typed_path}: The image is {width}x{height} pixels, larger than this model's "
+        f"maximum of {limit} pixels per side; the largest dimensions that fit are "
+        f"{fit_w}x{fit_h}. Scale the image down, or set `transformations.oversized_image` to "
+        '"downsize".',
+        image.plain_path,
+        error_code="image_dimensions_too_large",
+        max_side_length_pixels=limit,
+        paths=[img.plain_path for img, _ in found],
+    )
+
+
+def _images(req: RuleRequest) -> Iterator[Image]:
+    """Every image block of the conversation, in request order, nested ones included."""
+    for i, message in enumerate(req.messages):
+        for j, block in enumerate(blocks(message.get("content"))):
+            kind = block.get("type")
+            typed, plain = f"messages.{i}.content.{j}", f"messages.{i}.content.{j}"
+            if kind == "image":
+                yield Image(block, f"{typed}.image", plain)
+            elif kind == "tool_result":
+                for k, inner in enumerate(blocks(block.get("content"))):
+                    if inner.get("type") == "image":
+                        yield Image(
+                            inner, f"{typed}.tool_result.content.{k}.image", f"{plain}.content.{k}"
+                        )
+            elif kind == "document":
+                source = mapping(block.get("source"))
+                for k, inner in enumerate(blocks(source.get("content"))):
+                    if source.get("type") == "content" and inner.get("type") == "image":
+                        yield Image(
+                            inner,
+                            f"{typed}.document.source.content.{k}.image",
+                            f"{plain}.source.content.{k}",
+                        )
