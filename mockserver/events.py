@@ -1,108 +1,134 @@
-"""Stage 7a: a Message → the ordered SSE events the API streams for it. Pure, no I/O."""
+"""Stage 7a: a Message → the ordered SSE events the API streams for it. Pure, no I/O.
+
+Every event is built so that a client accumulating the stream (the SDKs' stream helpers)
+ends with exactly the Message the non-streamed call returns.
+"""
 
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .usage import delta_usage, start_usage
+
 Event = tuple[str, dict[str, Any]]
 
-# Result blocks and redacted thinking arrive whole in their start event.
-_WHOLE_BLOCKS = frozenset(
-    {
-        "redacted_thinking",
-        "web_search_tool_result",
-        "web_fetch_tool_result",
-        "code_execution_tool_result",
-        "bash_code_execution_tool_result",
-        "text_editor_code_execution_tool_result",
-        "tool_search_tool_result",
-        "container_upload",
+PING: Event = ("ping", {"type": "ping"})
+
+# Result blocks, redacted thinking and anything unknown arrive whole in their start event.
+_INPUT_BLOCKS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
+
+
+def split_text(text: str, size: int) -> list[str]:
+    """Fixed-size pieces, as text and thinking deltas arrive."""
+    size = max(1, size)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def split_json(text: str, size: int, seed: int) -> list[str]:
+    """Pieces of uneven length cut anywhere (inside strings, numbers, escapes), as the API
+    streams tool input: clients must only ever parse the concatenation."""
+    rng = random.Random(seed)
+    top = max(1, size)
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        end = start + rng.randint(1, top)
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+def _start(index: int, block: Mapping[str, Any]) -> Event:
+    return "content_block_start", {
+        "type": "content_block_start",
+        "index": index,
+        "content_block": block,
     }
-)
 
 
-def _chunks(text: str, size: int) -> Iterator[str]:
-    for start in range(0, len(text), size):
-        yield text[start : start + size]
+def _delta(index: int, delta: dict[str, Any]) -> Event:
+    return "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
 
 
-def _block_events(index: int, block: Mapping[str, Any], chunk: int) -> Iterator[Event]:
+def _block_events(index: int, block: Mapping[str, Any], chunk: int, seed: int) -> Iterator[Event]:
     kind = block.get("type")
-    if kind in _WHOLE_BLOCKS:
-        yield "content_block_start", {"type": "content_block_start", "index": index, "content_block": dict(block)}
-    elif kind == "text":
-        shell = {"type": "text", "text": ""}
-        yield "content_block_start", {"type": "content_block_start", "index": index, "content_block": shell}
-        for piece in _chunks(block.get("text", ""), chunk):
-            yield "content_block_delta", _delta(index, {"type": "text_delta", "text": piece})
+    if kind == "text":
+        citations = block.get("citations")
+        # The shell has `citations: []` only when citations follow; an uncited block's
+        # shell leaves the field out, so both accumulate to what the Message says.
+        shell: dict[str, Any] = {"type": "text", "text": ""}
+        if citations is not None:
+            shell["citations"] = []
+        yield _start(index, shell)
+        for citation in citations or ():
+            yield _delta(index, {"type": "citations_delta", "citation": citation})
+        for piece in split_text(block.get("text", ""), chunk):
+            yield _delta(index, {"type": "text_delta", "text": piece})
     elif kind == "thinking":
-        shell = {"type": "thinking", "thinking": "", "signature": ""}
-        yield "content_block_start", {"type": "content_block_start", "index": index, "content_block": shell}
-        for piece in _chunks(block.get("thinking", ""), chunk):
-            yield "content_block_delta", _delta(index, {"type": "thinking_delta", "thinking": piece})
-        yield "content_block_delta", _delta(
-            index, {"type": "signature_delta", "signature": block.get("signature", "")}
-        )
-    elif kind in ("tool_use", "server_tool_use"):
-        shell = {k: v for k, v in block.items() if k != "input"} | {"input": {}}
-        yield "content_block_start", {"type": "content_block_start", "index": index, "content_block": shell}
-        yield "content_block_delta", _delta(index, {"type": "input_json_delta", "partial_json": ""})
-        for piece in _chunks(json.dumps(block.get("input", {})), chunk):
-            yield "content_block_delta", _delta(index, {"type": "input_json_delta", "partial_json": piece})
+        yield _start(index, {"type": "thinking", "thinking": "", "signature": ""})
+        for piece in split_text(block.get("thinking", ""), chunk):
+            yield _delta(index, {"type": "thinking_delta", "thinking": piece})
+        yield _delta(index, {"type": "signature_delta", "signature": block.get("signature", "")})
+    elif kind in _INPUT_BLOCKS:
+        yield _start(index, {k: v for k, v in block.items() if k != "input"} | {"input": {}})
+        yield _delta(index, {"type": "input_json_delta", "partial_json": ""})
+        tool_input = block.get("input") or {}
+        # An empty input is only the opening "" fragment: the shell's {} stands.
+        if tool_input:
+            encoded = json.dumps(tool_input, ensure_ascii=False)
+            for piece in split_json(encoded, chunk, seed * 1009 + index):
+                yield _delta(index, {"type": "input_json_delta", "partial_json": piece})
     else:
-        yield "content_block_start", {"type": "content_block_start", "index": index, "content_block": dict(block)}
+        yield _start(index, dict(block))
     yield "content_block_stop", {"type": "content_block_stop", "index": index}
 
 
-def _delta(index: int, delta: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "content_block_delta", "index": index, "delta": delta}
-
-
-def message_events(message: Mapping[str, Any], chunk: int = 24) -> list[Event]:
-    usage = dict(message["usage"])
-    start_usage = usage | {"output_tokens": min(1, usage.get("output_tokens", 0))}
+def message_events(
+    message: Mapping[str, Any], *, chunk_chars: int = 24, seed: int = 0
+) -> list[Event]:
+    """The events of one streamed Message, in wire order (ping after the first block start)."""
     shell = dict(message) | {
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
         "stop_details": None,
-        "usage": start_usage,
+        "container": None,
+        "usage": start_usage(message["usage"]),
     }
     events: list[Event] = [("message_start", {"type": "message_start", "message": shell})]
     for index, block in enumerate(message["content"]):
-        events.extend(_block_events(index, block, chunk))
-        if index == 0:
-            events.insert(2, ("ping", {"type": "ping"}))
-    delta_usage = {
-        k: usage.get(k)
-        for k in (
-            "input_tokens",
-            "output_tokens",
-            "cache_creation_input_tokens",
-            "cache_read_input_tokens",
-            "server_tool_use",
-            "output_tokens_details",
-        )
+        events.extend(_block_events(index, block, chunk_chars, seed))
+    events.insert(2 if len(events) > 1 else 1, PING)
+    delta: dict[str, Any] = {
+        "stop_reason": message["stop_reason"],
+        "stop_sequence": message["stop_sequence"],
+        "stop_details": message.get("stop_details"),
     }
+    if message.get("container") is not None:
+        delta["container"] = message["container"]
     events.append(
         (
             "message_delta",
-            {
-                "type": "message_delta",
-                "delta": {
-                    "stop_reason": message["stop_reason"],
-                    "stop_sequence": message["stop_sequence"],
-                    "stop_details": message.get("stop_details"),
-                },
-                "usage": delta_usage,
-            },
+            {"type": "message_delta", "delta": delta, "usage": delta_usage(message["usage"])},
         )
     )
     events.append(("message_stop", {"type": "message_stop"}))
     return events
 
 
+# The API writes ping's JSON with a space after the colon, unlike every other event.
+_PING_FRAME = b'event: ping\ndata: {"type": "ping"}\n\n'
+
+
 def sse_frame(name: str, data: Mapping[str, Any]) -> bytes:
-    return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    if name == "ping":
+        return _PING_FRAME
+    try:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        # A lone surrogate cannot travel as UTF-8; the escaped form is still valid JSON.
+        payload = json.dumps(data, separators=(",", ":")).encode()
+    return b"event: " + name.encode() + b"\ndata: " + payload + b"\n\n"

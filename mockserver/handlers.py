@@ -52,11 +52,7 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     )
     headers = response_headers(state, ctx)
     if body.get("stream") is True:
-        draft.streamed = True
-        response, events = await stream_response(request, message, headers)
-        draft.response = events
-        draft.events_sent = len(events)
-        return response
+        return await stream_response(request, message, headers, reply.stream)
     draft.response = message
     return json_response(message, headers)
 

@@ -1,13 +1,31 @@
-"""Stage 7b: write a Message as JSON or as an SSE stream."""
+"""Stage 7b: write a Message as JSON or as an SSE stream (paced, with scripted faults).
+
+A client that goes away mid-stream is an ordinary outcome here, not an error: the
+stream stops, the draft records how far it got, and nothing is logged.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
 
-from .events import message_events, sse_frame
+from .errors import ERRORS_BY_STATUS
+from .events import PING, Event, message_events, sse_frame
+from .keys import STATE, Draft, draft_of
+from .sse_schedule import FaultPoint, event_delays, fault_point
+from .stream_plan import Pacing, StreamFault, StreamPlan
+
+# Long waits are cut into slices this long, so a departed client is noticed promptly.
+_POLL_SECONDS = 0.1
+_NO_PACING = Pacing()
+
+_DEFAULT_MESSAGES: dict[str, str] = {}
+for _cls in ERRORS_BY_STATUS.values():
+    _DEFAULT_MESSAGES.setdefault(_cls.error_type, _cls.default_message)
 
 
 def json_response(
@@ -16,10 +34,31 @@ def json_response(
     return web.json_response(dict(body), status=status, headers=dict(headers))
 
 
+def stream_pacing(request: web.Request, plan: StreamPlan) -> Pacing:
+    """The step's own pacing, else the server-wide one, else none."""
+    configured = getattr(request.app[STATE].config, "stream_pacing", None)
+    return plan.pacing or (configured if isinstance(configured, Pacing) else _NO_PACING)
+
+
+def error_event(fault: StreamFault, request_id: str) -> Event:
+    message = fault.message or _DEFAULT_MESSAGES.get(fault.error_type, "Internal server error")
+    error = {"type": fault.error_type, "message": message}
+    return "error", {"type": "error", "error": error, "request_id": request_id}
+
+
 async def stream_response(
-    request: web.Request, message: Mapping[str, Any], headers: Mapping[str, str]
-) -> tuple[web.StreamResponse, list[tuple[str, dict[str, Any]]]]:
-    events = message_events(message)
+    request: web.Request,
+    message: Mapping[str, Any],
+    headers: Mapping[str, str],
+    plan: StreamPlan | None = None,
+) -> web.StreamResponse:
+    """Stream `message`; the request's draft records the events sent and any interruption."""
+    plan = plan or StreamPlan()
+    draft = draft_of(request)
+    draft.streamed = True
+    pacing = stream_pacing(request, plan)
+    events = message_events(message, chunk_chars=pacing.chunk_chars, seed=pacing.seed)
+    frames = [sse_frame(name, data) for name, data in events]
     response = web.StreamResponse(
         status=200,
         headers={
@@ -28,8 +67,95 @@ async def stream_response(
             "cache-control": "no-cache",
         },
     )
-    await response.prepare(request)
-    for name, data in events:
-        await response.write(sse_frame(name, data))
-    await response.write_eof()
-    return response, events
+    delays = event_delays(events, pacing)
+    draft.response = []
+    try:
+        await response.prepare(request)
+        if plan.fault is None and not any(delays):
+            # Nothing to wait for: the whole stream in one write is the same bytes, sooner.
+            await response.write_eof(b"".join(frames))
+            draft.response = events
+            draft.events_sent = len(events)
+        else:
+            writer = _PacedWriter(request, response, draft, pacing.ping_interval)
+            await writer.run(events, frames, delays, plan.fault)
+    except ConnectionError:
+        draft.interrupted = True
+    return response
+
+
+class _PacedWriter:
+    """Writes frames one by one, waiting between them and playing out a fault."""
+
+    def __init__(
+        self, request: web.Request, response: web.StreamResponse, draft: Draft, ping_interval: float
+    ) -> None:
+        self._request = request
+        self._response = response
+        self._draft = draft
+        self._ping_interval = ping_interval
+        self._sent: list[Event] = []
+        draft.response = self._sent
+        self._last_write = time.monotonic()
+
+    async def run(
+        self,
+        events: Sequence[Event],
+        frames: Sequence[bytes],
+        delays: Sequence[float],
+        fault: StreamFault | None,
+    ) -> None:
+        # FaultPoint(-1) is never reached: a stream without a fault.
+        point = fault_point(fault, frames) if fault else FaultPoint(-1)
+        for index, (event, frame) in enumerate(zip(events, frames, strict=True)):
+            await self._wait(delays[index], pings=True)
+            sent_head = 0
+            if fault is not None and point.index == index:
+                if await self._strike(fault, frame[: point.partial]):
+                    return
+                sent_head = point.partial
+            await self._write(event, frame[sent_head:])
+        if fault is not None and point.index == len(frames) and await self._strike(fault, b""):
+            return
+        await self._response.write_eof()
+
+    async def _strike(self, fault: StreamFault, head: bytes) -> bool:
+        """Play the fault; True when it ends the stream."""
+        if head:
+            await self._response.write(head)
+        if fault.kind == "stall":
+            await self._wait(fault.stall_seconds, pings=False)
+            return False
+        self._draft.interrupted = True
+        if fault.kind == "error":
+            event = error_event(fault, self._draft.request_id)
+            await self._write(event, sse_frame(*event))
+            await self._response.write_eof()
+        else:
+            # Closing the socket without the final chunk: the body ends mid-stream.
+            transport = self._request.transport
+            if transport is not None:
+                transport.close()
+        return True
+
+    async def _write(self, event: Event, frame: bytes) -> None:
+        await self._response.write(frame)
+        self._sent.append(event)
+        self._draft.events_sent = len(self._sent)
+        self._last_write = time.monotonic()
+
+    async def _wait(self, seconds: float, *, pings: bool) -> None:
+        """Sleep, in slices when long, sending pings on a quiet stream; raises
+        ConnectionResetError as soon as the client has gone."""
+        deadline = time.monotonic() + seconds
+        while (now := time.monotonic()) < deadline:
+            transport = self._request.transport
+            if transport is None or transport.is_closing():
+                raise ConnectionResetError("client went away")
+            if pings and now - self._last_write >= self._ping_interval:
+                await self._write(PING, sse_frame(*PING))
+                continue
+            step = min(deadline - now, _POLL_SECONDS)
+            if pings:
+                step = min(step, self._last_write + self._ping_interval - now)
+            await asyncio.sleep(step)
