@@ -15,9 +15,11 @@ from mockserver.errors import Problem
 from mockserver.rules_request import Kind
 from mockserver.semantics import check_semantics
 from mockserver.signatures import Signer
+from mockserver.validation import RequestValidator
 
 CATALOG = Catalog.load()
 SIGNER = Signer.from_seed("rule tests")
+SCHEMAS = RequestValidator()
 DEFAULT_MODEL = "claude-sonnet-4-6"
 
 
@@ -59,6 +61,18 @@ def problems(
 ) -> list[Problem]:
     spec = model(model_spec) if isinstance(model_spec, str) else model_spec
     return check_semantics(kind, body, context(version, betas), spec, signer)
+
+
+def schema_problems(
+    body: dict[str, Any],
+    *,
+    version: str = VERSION_2026,
+    betas: Iterable[str] = (),
+    kind: Kind = "messages",
+) -> list[str]:
+    """What the schema stage (before the rules) says of a body: the rules see only
+    bodies that pass it."""
+    return [p.message for p in SCHEMAS.check(kind, body, context(version, betas))]
 
 
 def messages_of(found: list[Problem]) -> list[str]:

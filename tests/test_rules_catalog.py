@@ -16,6 +16,7 @@ from rules_support import (
     problems,
     reply,
     request,
+    schema_problems,
     text,
     thinking,
     tool_result,
@@ -31,6 +32,14 @@ WEATHER = {
     "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
 }
 ENABLED = {"type": "enabled", "budget_tokens": 1024}
+CITATION = {
+    "type": "char_location",
+    "cited_text": "quoted",
+    "document_index": 0,
+    "document_title": None,
+    "start_char_index": 0,
+    "end_char_index": 6,
+}
 BINDING_NOTE = (
     "Invalid `signature` in `thinking` block. The block is bound to a different "
     "conversation. Remove the block, or set `thinking.block_binding.prefix_mismatch_behavior` "
@@ -243,6 +252,7 @@ CASES = [
         "clear-thinking-without-thinking",
         request(user("hi"), context_management={"edits": [{"type": "clear_thinking_20251015"}]}),
         "`clear_thinking_20251015` strategy requires `thinking` to be enabled or adaptive",
+        {"betas": ["context-management-2025-06-27"]},
     ),
     Case(
         "made-up-signature",
@@ -358,7 +368,7 @@ CASES = [
     Case(
         "citations-in-user-text-2026",
         request(
-            user([text("As quoted.", citations=[{"type": "char_location", "cited_text": "a"}])])
+            user([text("As quoted.", citations=[CITATION])])
         ),
         "messages.0.content.0.text.citations: Citations are not allowed in user messages. Remove "
         "`citations` from this text block.",
@@ -373,7 +383,7 @@ CASES = [
                         "source": "https://example.com",
                         "title": "Example",
                         "content": [
-                            text("cited", citations=[{"type": "char_location", "cited_text": "c"}])
+                            text("cited", citations=[CITATION])
                         ],
                     }
                 ]
@@ -427,6 +437,9 @@ CASES = [
         ),
         "tools.0: The `computer_20250124` tool requires the `computer-use-2025-01-24` beta. Add "
         "it to the `anthropic-beta` header.",
+        # Without any beta header the schema refuses the tool type itself; with an
+        # unrelated beta the beta schema admits it and this rule names the missing one.
+        {"betas": ["claude-code-20250219"]},
     ),
     Case(
         "too-many-cache-breakpoints",
@@ -438,6 +451,8 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_invalid_request_fails_with_the_api_message(case: Case) -> None:
+    schema_options = {k: v for k, v in case.options.items() if k in ("version", "betas")}
+    assert schema_problems(case.body, **schema_options) == []
     found = messages_of(problems(case.body, **case.options))
     assert found, "expected a problem"
     assert found[0] == case.message

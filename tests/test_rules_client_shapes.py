@@ -10,11 +10,13 @@ from rules_support import (
     assistant,
     image,
     jpeg,
+    messages_of,
     model,
     png,
     problems,
     reply,
     request,
+    schema_problems,
     text,
     thinking,
     tool_result,
@@ -33,6 +35,12 @@ CLAUDE_CODE_BETAS = (
 )
 CACHED = {"type": "ephemeral"}
 OPUS = model("claude-opus-5-5", binds_thinking=True, forced_tool_choice=False, max_image_side=2576)
+
+
+def accepted(body: dict[str, Any], **options: Any) -> list[str]:
+    """Everything the server would object to: the schema stage, then the rules."""
+    schema_options = {k: v for k, v in options.items() if k in ("version", "betas", "kind")}
+    return schema_problems(body, **schema_options) + messages_of(problems(body, **options))
 
 
 def _cc_tool(name: str) -> dict[str, Any]:
@@ -136,13 +144,13 @@ def _claude_code_requests() -> list[dict[str, Any]]:
 @pytest.mark.parametrize("step", range(7))
 def test_claude_code_agent_session_passes_at_every_request(step: int) -> None:
     body = _claude_code_requests()[step]
-    assert problems(body, model_spec=OPUS, version=VERSION_2023, betas=CLAUDE_CODE_BETAS) == []
+    assert accepted(body, model_spec=OPUS, version=VERSION_2023, betas=CLAUDE_CODE_BETAS) == []
 
 
 def test_claude_code_token_count_of_the_session_passes() -> None:
     body = _claude_code_requests()[-1]
     counted = {k: v for k, v in body.items() if k not in ("max_tokens", "stream", "metadata")}
-    found = problems(
+    found = accepted(
         counted, model_spec=OPUS, version=VERSION_2023, betas=CLAUDE_CODE_BETAS, kind="count_tokens"
     )
     assert found == []
@@ -162,7 +170,7 @@ def test_dropping_earlier_turns_thinking_passes() -> None:
     for message in body["messages"][:-3]:
         if message["role"] == "assistant":
             message["content"] = [b for b in message["content"] if b["type"] != "thinking"]
-    assert problems(body, model_spec=OPUS, version=VERSION_2023, betas=CLAUDE_CODE_BETAS) == []
+    assert accepted(body, model_spec=OPUS, version=VERSION_2023, betas=CLAUDE_CODE_BETAS) == []
 
 
 def test_sdk_tool_runner_with_parallel_calls_passes() -> None:
@@ -182,8 +190,8 @@ def test_sdk_tool_runner_with_parallel_calls_passes() -> None:
     )
     done = reply(second, text("Paris is sunny; Rome has rain."))
     third = request(*second["messages"], done, user("And Oslo?"), tools=tools)
-    assert problems(second) == []
-    assert problems(third) == []
+    assert accepted(second) == []
+    assert accepted(third) == []
 
 
 def test_results_split_over_consecutive_user_messages_pass() -> None:
@@ -196,7 +204,7 @@ def test_results_split_over_consecutive_user_messages_pass() -> None:
         user([tool_result("toolu_01R", "18C")]),
         user("Summarise please."),
     )
-    assert problems(body) == []
+    assert accepted(body) == []
 
 
 def test_structured_output_shapes_pass() -> None:
@@ -217,9 +225,9 @@ def test_structured_output_shapes_pass() -> None:
     )
     # Adaptive thinking accepts a forced tool on models that take forced tool use at all.
     forced_adaptive = {**forced, "thinking": {"type": "adaptive"}}
-    assert problems(json_format) == []
-    assert problems(forced) == []
-    assert problems(forced_adaptive) == []
+    assert accepted(json_format) == []
+    assert accepted(forced) == []
+    assert accepted(forced_adaptive) == []
 
 
 def test_litellm_legacy_shapes_pass() -> None:
@@ -234,10 +242,10 @@ def test_litellm_legacy_shapes_pass() -> None:
     interleaved = request(
         user("hi"), max_tokens=4096, thinking={"type": "enabled", "budget_tokens": 16000}
     )
-    assert problems(plain, version=VERSION_2023) == []
-    assert problems(thinking_t1, version=VERSION_2023) == []
+    assert accepted(plain, version=VERSION_2023) == []
+    assert accepted(thinking_t1, version=VERSION_2023) == []
     assert (
-        problems(interleaved, version=VERSION_2023, betas=["interleaved-thinking-2025-05-14"]) == []
+        accepted(interleaved, version=VERSION_2023, betas=["interleaved-thinking-2025-05-14"]) == []
     )
 
 
@@ -256,7 +264,7 @@ def test_manual_thinking_tool_loop_passes() -> None:
         max_tokens=8000,
         thinking=enabled,
     )
-    assert problems(loop) == []
+    assert accepted(loop) == []
 
 
 def test_prefill_and_paused_turns_pass_where_allowed() -> None:
@@ -287,26 +295,34 @@ def test_prefill_and_paused_turns_pass_where_allowed() -> None:
         tools=[{"type": "web_search_20250305", "name": "web_search", "allowed_domains": ["a.com"]}],
     )
     empty_final = request(user("hi"), assistant([]))
-    assert problems(prefill, model_spec="claude-haiku-4-5") == []
-    assert problems(paused, model_spec="claude-opus-5-5") == []
-    assert problems(empty_final, model_spec="claude-haiku-4-5") == []
+    assert accepted(prefill, model_spec="claude-haiku-4-5") == []
+    assert accepted(paused, model_spec="claude-opus-5-5") == []
+    assert accepted(empty_final, model_spec="claude-haiku-4-5") == []
 
 
 def test_2023_version_keeps_documents_and_citations() -> None:
-    cited = text("Quoted.", citations=[{"type": "char_location", "cited_text": "Q"}])
+    citation = {
+        "type": "char_location",
+        "cited_text": "Q",
+        "document_index": 0,
+        "document_title": "Doc",
+        "start_char_index": 0,
+        "end_char_index": 1,
+    }
+    cited = text("Quoted.", citations=[citation])
     document = {
         "type": "document",
         "source": {"type": "text", "media_type": "text/plain", "data": "d"},
     }
     body = request(user([cited]), assistant([document, text("ok")]), user("more"))
-    assert problems(body, version=VERSION_2023) == []
+    assert accepted(body, version=VERSION_2023) == []
     assert problems(body) != []
 
 
 def test_twenty_large_images_and_good_media_types_pass() -> None:
     images = [image(png(2000, 1500)) for _ in range(19)] + [image(jpeg(640, 480), "image/jpeg")]
     body = request(user([*images, text("Which differ?")]))
-    assert problems(body) == []
+    assert accepted(body) == []
 
 
 def test_server_signed_blocks_pass_on_models_that_do_not_bind() -> None:
@@ -315,5 +331,5 @@ def test_server_signed_blocks_pass_on_models_that_do_not_bind() -> None:
     later = request(
         user("hi"), answer, user("more"), system="another", thinking={"type": "adaptive"}
     )
-    assert problems(later) == []
+    assert accepted(later) == []
     assert problems(later, model_spec=model("claude-sonnet-4-6", binds_thinking=True)) != []
