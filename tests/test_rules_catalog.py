@@ -367,9 +367,7 @@ CASES = [
     ),
     Case(
         "citations-in-user-text-2026",
-        request(
-            user([text("As quoted.", citations=[CITATION])])
-        ),
+        request(user([text("As quoted.", citations=[CITATION])])),
         "messages.0.content.0.text.citations: Citations are not allowed in user messages. Remove "
         "`citations` from this text block.",
     ),
@@ -382,9 +380,7 @@ CASES = [
                         "type": "search_result",
                         "source": "https://example.com",
                         "title": "Example",
-                        "content": [
-                            text("cited", citations=[CITATION])
-                        ],
+                        "content": [text("cited", citations=[CITATION])],
                     }
                 ]
             )
