@@ -27,7 +27,7 @@ _REASONS = {
 
 def rule_thinking_signatures(req: RuleRequest) -> Iterator[Problem]:
     enforce = _binding_enforced(req)
-    for check in req.signer.check(req.body):
+    for check in req.signer.check(req.body, binding=enforce):
         if check.verdict is Verdict.FOREIGN:
             yield problem("thinking_signature", f"{check.path}: {_invalid(check)}", check.path)
         elif check.verdict is Verdict.MISMATCH and enforce:

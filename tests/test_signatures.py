@@ -213,3 +213,12 @@ def test_odd_blocks_never_raise() -> None:
         "messages.3.content.0",
         "messages.3.content.1",
     ]
+
+
+def test_authenticity_alone_skips_the_conversation() -> None:
+    _, follow = tool_loop()
+    moved = {**follow, "system": "Be verbose."}
+    assert verdicts(moved) == [("mismatch", "system")]
+    assert [c.verdict for c in SIGNER.check(moved, binding=False)] == [Verdict.VALID]
+    follow["messages"][1]["content"][0]["thinking"] = "changed"
+    assert [c.verdict for c in SIGNER.check(follow, binding=False)] == [Verdict.FOREIGN]
