@@ -42,3 +42,45 @@ class Reply:
     # Seconds to wait before answering (before the first byte of a stream too).
     delay: float = 0.0
     stream: StreamPlan = field(default_factory=StreamPlan)
+
+    @staticmethod
+    def text(text: str, **pins: Any) -> Reply:
+        """One text block: ``Reply.text("Sunny, 24°C.")``."""
+        return Reply(content=({"type": "text", "text": text},), **pins)
+
+    @staticmethod
+    def blocks(*content: Mapping[str, Any], **pins: Any) -> Reply:
+        """Full content blocks in order, e.g. thinking, text and tool_use."""
+        return Reply(content=tuple(dict(b) for b in content), **pins)
+
+    @staticmethod
+    def tool_use(
+        name: str, input: Mapping[str, Any] | None = None, *, text: str | None = None
+    ) -> Reply:
+        """A client tool call (after an optional text block); the server mints the id."""
+        blocks: list[Mapping[str, Any]] = [{"type": "text", "text": text}] if text else []
+        blocks.append({"type": "tool_use", "name": name, "input": dict(input or {})})
+        return Reply(content=tuple(blocks))
+
+    @staticmethod
+    def refusal(
+        text: str = "", *, category: str | None = None, explanation: str | None = None
+    ) -> Reply:
+        """stop_reason `refusal` with its stop_details (category may be None, as the API sends)."""
+        details = {"type": "refusal", "category": category, "explanation": explanation}
+        content = ({"type": "text", "text": text},) if text else ()
+        return Reply(content=content, stop_reason="refusal", stop_details=details)
+
+    @staticmethod
+    def http_error(
+        status: int,
+        message: str | None = None,
+        *,
+        error_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        details: Mapping[str, Any] | None = None,
+        delay: float = 0.0,
+    ) -> Reply:
+        """An error answer, e.g. ``Reply.http_error(429, headers={"retry-after": "1"})``."""
+        error = ErrorReply(status, message, error_type, dict(headers or {}), details)
+        return Reply(error=error, delay=delay)

@@ -1,0 +1,177 @@
+"""A read-only view of one request, in the terms scenarios talk about.
+
+Matchers, placeholders and the default reply all ask the same questions of a request
+("what did the user say last?", "which tools are offered?"); they are answered here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+# Server tools that run under another tool's name (the 2025-08-25+ code execution tool
+# brings its bash and text-editor sub-tools along).
+SUB_TOOLS = {
+    "bash_code_execution": "code_execution",
+    "text_editor_code_execution": "code_execution",
+}
+
+
+def text_of(content: Any) -> str:
+    """The text of a message's content: the string itself, or its text blocks joined."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Sequence):
+        parts = [
+            b.get("text", "") for b in content if isinstance(b, Mapping) and b.get("type") == "text"
+        ]
+        return "\n".join(p for p in parts if isinstance(p, str))
+    return ""
+
+
+def blocks_of(content: Any) -> list[Mapping[str, Any]]:
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    if isinstance(content, Sequence):
+        return [b for b in content if isinstance(b, Mapping)]
+    return []
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    tool_use_id: str
+    name: str | None
+    is_error: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Conversation:
+    body: Mapping[str, Any]
+    api_key: str = ""
+    # Lower-cased header names.
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def messages(self) -> list[Mapping[str, Any]]:
+        raw = self.body.get("messages")
+        return [m for m in raw if isinstance(m, Mapping)] if isinstance(raw, list) else []
+
+    @property
+    def model(self) -> str:
+        model = self.body.get("model")
+        return model if isinstance(model, str) else ""
+
+    @cached_property
+    def system_text(self) -> str:
+        """The top-level system prompt and any `role: system` messages, joined."""
+        parts = [text_of(self.body.get("system"))]
+        parts += [text_of(m.get("content")) for m in self.messages if m.get("role") == "system"]
+        return "\n".join(p for p in parts if p)
+
+    @cached_property
+    def last_user(self) -> Mapping[str, Any] | None:
+        return next((m for m in reversed(self.messages) if m.get("role") == "user"), None)
+
+    @property
+    def last_user_blocks(self) -> list[Mapping[str, Any]]:
+        return blocks_of(self.last_user.get("content")) if self.last_user else []
+
+    @cached_property
+    def last_user_text(self) -> str:
+        """The text blocks of the final user message (tool results are not text)."""
+        return text_of(self.last_user.get("content")) if self.last_user else ""
+
+    @cached_property
+    def message_texts(self) -> list[str]:
+        """Every text in the conversation: user and assistant text, and tool result text."""
+        texts: list[str] = []
+        for message in self.messages:
+            for block in blocks_of(message.get("content")):
+                if block.get("type") == "text":
+                    texts.append(str(block.get("text", "")))
+                elif block.get("type") == "tool_result":
+                    texts.append(text_of(block.get("content")))
+        return texts
+
+    @cached_property
+    def tools(self) -> list[Mapping[str, Any]]:
+        raw = self.body.get("tools")
+        return [t for t in raw if isinstance(t, Mapping)] if isinstance(raw, list) else []
+
+    @property
+    def tool_names(self) -> list[str]:
+        return [str(t["name"]) for t in self.tools if "name" in t]
+
+    @property
+    def tool_types(self) -> list[str]:
+        return [str(t.get("type") or "custom") for t in self.tools]
+
+    @property
+    def custom_tools(self) -> list[Mapping[str, Any]]:
+        """Client tools: the ones with an `input_schema` the caller runs itself."""
+        return [t for t in self.tools if t.get("type") in (None, "custom") and "name" in t]
+
+    def tool_named(self, name: str) -> Mapping[str, Any] | None:
+        return next((t for t in self.tools if t.get("name") == name), None)
+
+    def offers_server_tool(self, name: str) -> bool:
+        server = {
+            str(t["name"])
+            for t in self.tools
+            if t.get("type") not in (None, "custom") and "name" in t
+        }
+        return name in server or SUB_TOOLS.get(name, "") in server
+
+    @property
+    def tool_choice(self) -> Mapping[str, Any]:
+        """The tool_choice sent, or the API's default `auto`."""
+        choice = self.body.get("tool_choice")
+        return choice if isinstance(choice, Mapping) else {"type": "auto"}
+
+    @cached_property
+    def tool_uses(self) -> list[Mapping[str, Any]]:
+        """Every tool_use block the assistant made, oldest first."""
+        return [
+            b
+            for m in self.messages
+            if m.get("role") == "assistant"
+            for b in blocks_of(m.get("content"))
+            if b.get("type") == "tool_use"
+        ]
+
+    @cached_property
+    def tool_results(self) -> list[ToolResult]:
+        """The final user message's tool_result blocks, with the names of the tools they answer."""
+        names = {str(b.get("id")): str(b.get("name")) for b in self.tool_uses}
+        return [
+            ToolResult(
+                tool_use_id=str(b.get("tool_use_id", "")),
+                name=names.get(str(b.get("tool_use_id", ""))),
+                is_error=b.get("is_error") is True,
+                text=text_of(b.get("content")),
+            )
+            for b in self.last_user_blocks
+            if b.get("type") == "tool_result"
+        ]
+
+    @property
+    def thinking_type(self) -> str:
+        thinking = self.body.get("thinking")
+        kind = thinking.get("type") if isinstance(thinking, Mapping) else None
+        return kind if isinstance(kind, str) else "disabled"
+
+    @property
+    def thinking_on(self) -> bool:
+        return self.thinking_type in ("enabled", "adaptive")
+
+    @property
+    def turn(self) -> int:
+        """1 for the first request of a conversation, 2 after one reply, and so on."""
+        return sum(1 for m in self.messages if m.get("role") == "user")
+
+    @property
+    def ends_with_assistant(self) -> bool:
+        return bool(self.messages) and self.messages[-1].get("role") == "assistant"

@@ -1,0 +1,228 @@
+"""Matchers: small named checks of a request, each able to say why it did not match.
+
+Every key of a scenario's `match:` mapping is one `Matcher` subclass, registered under
+that key; the mapping as a whole is an `All`. `mismatches()` returns the reasons in
+words (empty: matched), so the same computation answers "does it match?" and, for the
+near-miss report, "why not?". The field matchers live in `matchers_request.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from .conversation import Conversation
+
+TextMode = Literal["equals", "contains"]
+
+
+class SpecError(ValueError):
+    """A `match:` value that cannot be built; the loader adds file and line."""
+
+
+class Matcher(ABC):
+    key: ClassVar[str] = ""
+    registry: ClassVar[dict[str, type[Matcher]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.key:
+            Matcher.registry[cls.key] = cls
+
+    @classmethod
+    @abstractmethod
+    def parse(cls, spec: Any) -> Matcher:
+        """Build the matcher from its YAML value (the part after `key:`)."""
+
+    @abstractmethod
+    def mismatches(self, conv: Conversation) -> list[str]:
+        """Why `conv` does not match, in words; empty when it matches."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """What the matcher asks for, e.g. ``last user text contains 'weather'``."""
+
+    def matches(self, conv: Conversation) -> bool:
+        return not self.mismatches(conv)
+
+
+def quote(value: Any, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+@dataclass(frozen=True)
+class TextPattern:
+    """equals / contains / regex on a piece of text; all that are given must hold."""
+
+    equals: str | None = None
+    contains: str | None = None
+    regex: re.Pattern[str] | None = None
+    ignore_case: bool = False
+
+    @staticmethod
+    def parse(spec: Any, bare: TextMode) -> TextPattern:
+        """A bare string means `bare` (prose is searched, identifiers are compared)."""
+        if isinstance(spec, str):
+            return TextPattern(equals=spec) if bare == "equals" else TextPattern(contains=spec)
+        if not isinstance(spec, Mapping) or not spec.keys() & {"equals", "contains", "regex"}:
+            raise SpecError("expected a string or a mapping with equals, contains or regex")
+        flags = re.IGNORECASE if spec.get("ignore_case") else 0
+        try:
+            regex = re.compile(spec["regex"], flags) if "regex" in spec else None
+        except re.error as exc:
+            raise SpecError(f"regex {spec['regex']!r} does not compile: {exc}") from None
+        return TextPattern(
+            spec.get("equals"), spec.get("contains"), regex, bool(spec.get("ignore_case"))
+        )
+
+    def _norm(self, text: str) -> str:
+        return text.casefold() if self.ignore_case else text
+
+    def problem(self, label: str, text: str) -> str | None:
+        """Why `text` fails, worded for `label` (e.g. ``last user text``); None when it holds."""
+        if self.equals is not None and self._norm(text) != self._norm(self.equals):
+            return f"{label} {quote(text)} is not {quote(self.equals)}"
+        if self.contains is not None and self._norm(self.contains) not in self._norm(text):
+            return f"{label} {quote(text)} does not contain {quote(self.contains)}"
+        if self.regex is not None and not self.regex.search(text):
+            return f"{label} {quote(text)} does not match /{self.regex.pattern}/"
+        return None
+
+    def describe(self) -> str:
+        parts = [f"is {quote(self.equals)}"] if self.equals is not None else []
+        parts += [f"contains {quote(self.contains)}"] if self.contains is not None else []
+        parts += [f"matches /{self.regex.pattern}/"] if self.regex is not None else []
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class IntRange:
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @staticmethod
+    def parse(spec: Any) -> IntRange:
+        if isinstance(spec, int) and not isinstance(spec, bool):
+            return IntRange(spec, spec)
+        if isinstance(spec, Mapping) and spec.keys() <= {"min", "max"} and spec:
+            return IntRange(spec.get("min"), spec.get("max"))
+        raise SpecError("expected a whole number or a mapping with min and/or max")
+
+    def problem(self, label: str, value: int) -> str | None:
+        if self.minimum is not None and self.minimum == self.maximum and value != self.minimum:
+            return f"{label} is {value}, expected {self.minimum}"
+        if self.minimum is not None and value < self.minimum:
+            return f"{label} is {value}, expected at least {self.minimum}"
+        if self.maximum is not None and value > self.maximum:
+            return f"{label} is {value}, expected at most {self.maximum}"
+        return None
+
+    def describe(self) -> str:
+        if self.minimum is not None and self.minimum == self.maximum:
+            return f"= {self.minimum}"
+        bounds = [f">= {self.minimum}"] if self.minimum is not None else []
+        return " and ".join(
+            [*bounds, *([f"<= {self.maximum}"] if self.maximum is not None else [])]
+        )
+
+
+@dataclass(frozen=True)
+class All(Matcher):
+    """Every part must match (a `match:` mapping, or `all: [...]`)."""
+
+    key: ClassVar[str] = "all"
+    parts: tuple[Matcher, ...] = ()
+
+    @classmethod
+    def parse(cls, spec: Any) -> Matcher:
+        if not isinstance(spec, Sequence) or isinstance(spec, str):
+            raise SpecError("`all` takes a list of match mappings")
+        return All(tuple(build(s) for s in spec))
+
+    def mismatches(self, conv: Conversation) -> list[str]:
+        return [reason for part in self.parts for reason in part.mismatches(conv)]
+
+    def describe(self) -> str:
+        return " and ".join(p.describe() for p in self.parts) or "anything"
+
+
+@dataclass(frozen=True)
+class AnyOf(Matcher):
+    key: ClassVar[str] = "any"
+    parts: tuple[Matcher, ...] = ()
+
+    @classmethod
+    def parse(cls, spec: Any) -> Matcher:
+        if not isinstance(spec, Sequence) or isinstance(spec, str) or not spec:
+            raise SpecError("`any` takes a non-empty list of match mappings")
+        return AnyOf(tuple(build(s) for s in spec))
+
+    def mismatches(self, conv: Conversation) -> list[str]:
+        failures = []
+        for part in self.parts:
+            reasons = part.mismatches(conv)
+            if not reasons:
+                return []
+            failures.append("; ".join(reasons))
+        return ["none of the alternatives matched: (" + ") or (".join(failures) + ")"]
+
+    def describe(self) -> str:
+        return "(" + " or ".join(p.describe() for p in self.parts) + ")"
+
+
+@dataclass(frozen=True)
+class Not(Matcher):
+    key: ClassVar[str] = "not"
+    inner: Matcher
+
+    @classmethod
+    def parse(cls, spec: Any) -> Matcher:
+        return Not(build(spec))
+
+    def mismatches(self, conv: Conversation) -> list[str]:
+        return (
+            []
+            if self.inner.mismatches(conv)
+            else [f"it should not be that {self.inner.describe()}"]
+        )
+
+    def describe(self) -> str:
+        return f"not ({self.inner.describe()})"
+
+
+def build(spec: Any) -> Matcher:
+    """A `match:` mapping (YAML or Python dict) → one matcher; unknown keys are errors."""
+    if isinstance(spec, Matcher):
+        return spec
+    if spec is None:
+        return All()
+    if not isinstance(spec, Mapping):
+        raise SpecError("a match must be a mapping of matcher names to values")
+    parts = []
+    for key, value in spec.items():
+        cls = Matcher.registry.get(str(key))
+        if cls is None:
+            known = ", ".join(sorted(Matcher.registry))
+            raise SpecError(f"unknown matcher {key!r} (known: {known})")
+        try:
+            parts.append(cls.parse(value))
+        except SpecError as exc:
+            raise SpecError(f"{key}: {exc}") from None
+    return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+
+def match(spec: Mapping[str, Any] | None = None, /, **keys: Any) -> Matcher:
+    """The Python front door: ``match(last_user_text="weather", tools="get_weather")``.
+
+    Takes the same keys as YAML; `not`, which is a Python keyword, can be given in the
+    positional mapping (``match({"not": {"stream": True}})``).
+    """
+    return build({**(spec or {}), **keys})
+
+
+# The field matchers register themselves under their keys when their modules load.
+from . import matchers_body, matchers_request  # noqa: E402, F401
