@@ -1,0 +1,193 @@
+"""Scenario files → Scenario objects: parse, check against the schema, build.
+
+YAML is read with a SafeLoader subclass (plain data only, no tags that run code) that
+remembers the line of every key and list item, so each problem is reported as
+``file:line: where: what is wrong``. A file loads whole or not at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from .errors import ScenarioError
+from .loader_build import BuildError, build_scenario
+from .resources import schemas_dir
+from .scenario import Scenario
+
+FORMAT_VERSION = 1
+SUFFIXES = (".yaml", ".yml")
+
+
+class LineMap(dict[Any, Any]):
+    line: int = 0
+    key_lines: dict[Any, int]
+
+
+class LineSeq(list[Any]):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that records lines (1-based) on the mappings and lists it builds."""
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[LineMap]:
+    data = LineMap()
+    data.line = node.start_mark.line + 1
+    yield data
+    loader.flatten_mapping(node)
+    data.key_lines = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in data.key_lines:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        data.key_lines[key] = key_node.start_mark.line + 1
+    data.update(loader.construct_mapping(node))
+
+
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> Iterator[LineSeq]:
+    data = LineSeq()
+    data.line = node.start_mark.line + 1
+    data.item_lines = [item.start_mark.line + 1 for item in node.value]
+    yield data
+    data.extend(loader.construct_sequence(node))
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads((schemas_dir() / "scenario.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _path_text(path: Iterable[Any]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _line_at(doc: Any, path: Iterable[Any]) -> int | None:
+    line: int | None = getattr(doc, "line", None)
+    node = doc
+    for part in path:
+        if isinstance(node, LineMap) and part in node:
+            line, node = node.key_lines.get(part, line), node[part]
+        elif isinstance(node, LineSeq) and isinstance(part, int) and part < len(node):
+            line, node = node.item_lines[part], node[part]
+        else:
+            break
+    return line
+
+
+def _schema_problem(error: ValidationError, doc: Any, source: str) -> ScenarioError:
+    path = list(error.absolute_path)
+    line = _line_at(doc, path)
+    where = _path_text(path)
+    message = error.message
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    if error.validator == "additionalProperties" and isinstance(error.instance, LineMap):
+        allowed = list(schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        line = error.instance.key_lines.get(extra[0], line)
+        close = difflib.get_close_matches(str(extra[0]), allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(allowed)})"
+        message = f"unknown key {extra[0]!r}{hint}"
+    elif path == ["version"] or (error.validator == "required" and "'version'" in message):
+        message = (
+            f"the file must start with `version: {FORMAT_VERSION}` (found {doc.get('version')!r})"
+        )
+        where = "version"
+    return ScenarioError(f"{where}: {message}", source, line)
+
+
+def _check_schema(doc: LineMap, source: str) -> None:
+    """Raise the first schema problem (by line); the next few ride along as hints."""
+    errors = sorted(
+        _validator().iter_errors(doc), key=lambda e: _line_at(doc, e.absolute_path) or 0
+    )
+    if not errors:
+        return
+    # best_match picks the most telling error inside an anyOf (e.g. the mapping branch).
+    found = [_schema_problem(best_match([e]), doc, source) for e in errors[:5]]
+    raise ScenarioError(found[0].message, source, found[0].line, tuple(map(str, found[1:])))
+
+
+def parse_scenarios(
+    text: str, source: str = "<string>", default_name: str = "scenario"
+) -> list[Scenario]:
+    """Every scenario in a YAML text (one per `---` document); raises ScenarioError."""
+    try:
+        docs = [d for d in yaml.load_all(text, Loader=_LineLoader) if d is not None]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise ScenarioError(f"not valid YAML: {exc.problem or exc.context}", source, line) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"not valid YAML: {exc}", source) from None
+    if not docs:
+        raise ScenarioError("the file holds no scenario", source)
+    scenarios = []
+    for number, doc in enumerate(docs):
+        if not isinstance(doc, LineMap):
+            line = getattr(doc, "line", None)
+            raise ScenarioError(
+                "a scenario must be a mapping (version, steps, rules…)", source, line
+            )
+        _check_schema(doc, source)
+        name = default_name if len(docs) == 1 else f"{default_name}#{number + 1}"
+        try:
+            scenarios.append(build_scenario(doc, source, name))
+        except BuildError as exc:
+            raise ScenarioError(exc.message, source, exc.line) from None
+    return scenarios
+
+
+def load_file(path: Path) -> list[Scenario]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read the file: {exc}", str(path)) from None
+    return parse_scenarios(text, str(path), path.stem)
+
+
+def scenario_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The YAML files named, and those under the folders named (sorted, recursively)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ScenarioError("no such file or folder", str(path))
+    return files
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """The one scenario in a YAML file (ScenarioError if broken or holding several)."""
+    found = load_file(Path(path))
+    if len(found) != 1:
+        raise ScenarioError(f"holds {len(found)} scenarios; use load_scenarios()", str(path))
+    return found[0]
+
+
+def load_scenarios(paths: Iterable[Path | str]) -> list[Scenario]:
+    """Every scenario in these files and folders, in order; raises on the first broken file."""
+    return [s for file in scenario_files(paths) for s in load_file(file)]
