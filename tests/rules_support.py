@@ -6,7 +6,7 @@ import base64
 import struct
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from mockserver.catalog import Catalog, ModelSpec
@@ -21,6 +21,11 @@ CATALOG = Catalog.load()
 SIGNER = Signer.from_seed("rule tests")
 SCHEMAS = RequestValidator()
 DEFAULT_MODEL = "claude-sonnet-4-6"
+WEATHER = {
+    "name": "get_weather",
+    "description": "Weather for a city",
+    "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
 
 
 @dataclass(frozen=True)
@@ -154,3 +159,22 @@ def image(data: bytes, media_type: str = "image/png", **extra: Any) -> dict[str,
     encoded = base64.b64encode(data).decode()
     source = {"type": "base64", "media_type": media_type, "data": encoded}
     return {"type": "image", "source": source, **extra}
+
+
+@dataclass
+class Case:
+    """An invalid request and the API's first message for it."""
+
+    id: str
+    body: dict[str, Any]
+    message: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def check_case(case: Case) -> None:
+    """The body passes the schema stage, then fails the rules with exactly this message."""
+    schema_options = {k: v for k, v in case.options.items() if k in ("version", "betas")}
+    assert schema_problems(case.body, **schema_options) == []
+    found = messages_of(problems(case.body, **case.options))
+    assert found, "expected a problem"
+    assert found[0] == case.message
