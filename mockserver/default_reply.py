@@ -1,14 +1,108 @@
-"""The reply given when no scenario answers: deterministic and valid for any request."""
+"""The reply given when no scenario answers: deterministic, and right for the client's flow.
+
+- a forced `tool_choice` (`any` / `tool`) gets a call of that tool, its input generated
+  from the tool's `input_schema`;
+- tools offered under `auto`, after a user turn that is not a tool result, get one call
+  (of the tool whose name and description share most words with the user's text, else
+  the first), and once the tool result comes back, text — so a client's tool loop runs;
+- thinking enabled or adaptive puts a thinking block first (the server signs it);
+- a json_schema output format (`output_config.format`, or the legacy `output_format`)
+  gets text that is JSON valid against that schema;
+- otherwise the text greets and echoes what the user said.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from .conversation import Conversation
 from .reply import Reply
+from .schema_instance import generate
 
 GREETING = "Hello! This is mockserver, a local stand-in for the Anthropic API."
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _words(text: str) -> set[str]:
+    # Short words ("the", "get", "a") say nothing about which tool is meant.
+    return {w for w in _WORD.findall(text.lower().replace("_", " ")) if len(w) > 3}
+
+
+def pick_tool(conv: Conversation) -> Mapping[str, Any] | None:
+    """The client tool most related to the user's last text; the first on a tie."""
+    tools = conv.custom_tools
+    if not tools:
+        return None
+    said = _words(conv.last_user_text)
+    scores = [len(said & _words(f"{t.get('name')} {t.get('description', '')}")) for t in tools]
+    return tools[scores.index(max(scores))]
+
+
+def _tool_to_call(conv: Conversation) -> Mapping[str, Any] | None:
+    choice = conv.tool_choice
+    kind = choice.get("type")
+    if kind == "tool":
+        tool = conv.tool_named(str(choice.get("name")))
+        return tool if tool in conv.custom_tools else None
+    if kind == "any":
+        return pick_tool(conv)
+    if kind == "auto" and not conv.tool_results and not conv.ends_with_assistant:
+        return pick_tool(conv)
+    return None
+
+
+def output_schema(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The JSON schema the reply text must follow, if the request sets one."""
+    config = body.get("output_config")
+    fmt = config.get("format") if isinstance(config, Mapping) else None
+    fmt = fmt if isinstance(fmt, Mapping) else body.get("output_format")
+    if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
+        schema = fmt.get("schema")
+        return schema if isinstance(schema, Mapping) else {}
+    return None
+
+
+def _text(conv: Conversation) -> str:
+    schema = output_schema(conv.body)
+    if schema is not None:
+        return json.dumps(generate(schema), ensure_ascii=False)
+    if conv.tool_results:
+        result = conv.tool_results[-1]
+        verb = "reported an error" if result.is_error else "returned"
+        return f"The {result.name or 'tool'} tool {verb}: {_shorten(result.text) or '(nothing)'}"
+    said = _shorten(conv.last_user_text)
+    return f'{GREETING} You said: "{said}"' if said else GREETING
+
+
+def _thinking(conv: Conversation) -> dict[str, Any]:
+    thinking = conv.body.get("thinking")
+    display = thinking.get("display") if isinstance(thinking, Mapping) else None
+    said = _shorten(conv.last_user_text, 80)
+    text = f"Considering the request: {said}" if said else "Considering the tool result."
+    if display == "omitted":
+        # The API sends the block with empty text then; the signature stays.
+        text = ""
+    return {"type": "thinking", "thinking": text}
 
 
 def default_reply(body: Mapping[str, Any]) -> Reply:
-    return Reply(content=({"type": "text", "text": GREETING},))
+    conv = Conversation(body)
+    blocks: list[dict[str, Any]] = [_thinking(conv)] if conv.thinking_on else []
+    tool = _tool_to_call(conv)
+    if tool is None:
+        blocks.append({"type": "text", "text": _text(conv)})
+        return Reply(content=tuple(blocks))
+    if conv.tool_choice.get("type") == "auto":
+        blocks.append({"type": "text", "text": f"I'll use the {tool['name']} tool."})
+    blocks.append(
+        {"type": "tool_use", "name": tool["name"], "input": generate(tool.get("input_schema", {}))}
+    )
+    return Reply(content=tuple(blocks))

@@ -1,0 +1,197 @@
+"""The scenarios a server plays, and the one question the handler asks: what is the reply?
+
+Scenarios are consulted in order — those added from Python (newest test first), then the
+files named in the config, then the bundled examples — and the first one that answers
+wins. When none does, the policy decides: the default reply, or a 400 naming the closest
+steps and why each did not match.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Config, UnmatchedPolicy
+from .conversation import Conversation
+from .default_reply import default_reply
+from .errors import ScenarioError
+from .loader import load_file, load_scenarios, scenario_files
+from .replay import replay
+from .reply import ErrorReply, Reply
+from .resources import scenarios_dir
+from .scenario import Scenario
+from .script import Hit, Miss, Script, rank
+
+log = logging.getLogger("mockserver.scenarios")
+
+# The `error.details.error_code` of the unmatched answer, for tests that look for it.
+UNMATCHED_CODE = "mockserver_unmatched"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply for one request, and what the journal records about how it was chosen."""
+
+    reply: Reply
+    step: str | None = None
+    # Scenarios were loaded but none answered (the default reply or the unmatched error did).
+    unmatched: bool = False
+    near_misses: tuple[str, ...] = ()
+    # The answering step could not be served (e.g. it calls a tool the request lacks).
+    scenario_error: str | None = None
+
+
+@dataclass
+class _File:
+    mtime_ns: int
+    scripts: list[Script]
+
+
+class ScenarioBook:
+    """All loaded scenarios with their progress. Safe to use from the test thread."""
+
+    def __init__(self, unmatched: UnmatchedPolicy = "default") -> None:
+        self.unmatched: UnmatchedPolicy = unmatched
+        self._lock = threading.RLock()
+        self._roots: list[tuple[Path, bool]] = []
+        self._files: dict[Path, _File] = {}
+        self._added: list[Script] = []
+        # The modification time of each file's broken version, so it is reported once.
+        self._bad: dict[Path, int] = {}
+        # The latest problem of each file that failed to (re)load; cleared when it loads.
+        self.errors: dict[Path, ScenarioError] = {}
+
+    # -- loading -----------------------------------------------------------------------
+
+    def watch_roots(self, paths: Iterable[Path], *, bundled: bool = False) -> None:
+        """Load these files and folders now, and again whenever `refresh()` finds a change.
+
+        A broken file is logged and skipped; on a reload its last good version stays.
+        """
+        with self._lock:
+            self._roots += [(Path(p), bundled) for p in paths]
+        self.refresh()
+
+    def refresh(self) -> list[Path]:
+        """Reload the files that changed, appeared or vanished; returns those reloaded."""
+        changed: list[Path] = []
+        with self._lock:
+            seen: dict[Path, bool] = {}
+            for root, bundled in self._roots:
+                try:
+                    seen.update(dict.fromkeys(scenario_files([root]), bundled))
+                except ScenarioError as exc:
+                    self._fail(root, exc)
+            for gone in set(self._files) - set(seen):
+                del self._files[gone]
+                changed.append(gone)
+            for path, bundled in seen.items():
+                if self._reload(path, bundled):
+                    changed.append(path)
+            # Keep the order of the roots, whatever order files were (re)loaded in.
+            self._files = {p: self._files[p] for p in seen if p in self._files}
+        return changed
+
+    def _reload(self, path: Path, bundled: bool) -> bool:
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            return False
+        known = self._files.get(path)
+        if (known is not None and known.mtime_ns == mtime) or self._bad.get(path) == mtime:
+            return False
+        try:
+            scenarios = load_file(path)
+        except ScenarioError as exc:
+            self._bad[path] = mtime
+            self._fail(path, exc)
+            return False
+        self.errors.pop(path, None)
+        self._bad.pop(path, None)
+        self._files[path] = _File(mtime, [Script(s, bundled) for s in scenarios])
+        log.info("loaded %d scenario(s) from %s", len(scenarios), path)
+        return True
+
+    def _fail(self, path: Path, exc: ScenarioError) -> None:
+        self.errors[path] = exc
+        log.error("scenario not loaded: %s", exc)
+
+    def add(self, *scenarios: Scenario) -> None:
+        """Play these scenarios too, ahead of the ones loaded from files, until `reset()`."""
+        with self._lock:
+            self._added[:0] = [Script(s) for s in scenarios]
+
+    def load(self, *paths: Path | str) -> list[Scenario]:
+        """Load YAML files or folders (raising ScenarioError) and `add()` them."""
+        scenarios = load_scenarios(paths)
+        self.add(*scenarios)
+        return scenarios
+
+    def reset(self) -> None:
+        """Drop the scenarios added since the last reset; every script starts over."""
+        with self._lock:
+            self._added.clear()
+            for script in self.scripts():
+                script.reset()
+
+    def scripts(self) -> list[Script]:
+        with self._lock:
+            return [*self._added, *(s for f in self._files.values() for s in f.scripts)]
+
+    @property
+    def scenarios(self) -> list[Scenario]:
+        return [s.scenario for s in self.scripts()]
+
+    def unused_steps(self) -> list[str]:
+        """Ordered steps no client reached (labels like ``weather/answer``)."""
+        return [label for s in self.scripts() if not s.bundled for label in s.unused_steps()]
+
+    # -- answering ---------------------------------------------------------------------
+
+    def answer(
+        self, body: Mapping[str, Any], api_key: str = "", headers: Mapping[str, str] | None = None
+    ) -> Answer:
+        conv = Conversation(body, api_key, headers or {})
+        misses: list[Miss] = []
+        with self._lock:
+            scripts = self.scripts()
+            for script in scripts:
+                found = script.take(conv)
+                if isinstance(found, Hit):
+                    return self._serve(found, conv)
+                misses += found
+        near = tuple(str(m) for m in rank(misses))
+        if self.unmatched == "error":
+            return Answer(Reply(error=unmatched_error(near)), None, True, near)
+        return Answer(default_reply(body), None, bool(scripts), near)
+
+    def _serve(self, hit: Hit, conv: Conversation) -> Answer:
+        try:
+            return Answer(replay(hit.step.reply, conv, hit.step.where), hit.label)
+        except ScenarioError as exc:
+            message = f"mockserver scenario error in step {hit.label!r}: {exc}"
+            log.error("%s", message)
+            # Not retried: the SDKs would otherwise send it twice more and use up later steps.
+            error = ErrorReply(500, message, "api_error", {"x-should-retry": "false"})
+            return Answer(Reply(error=error), hit.label, scenario_error=message)
+
+
+def book_for(config: Config) -> ScenarioBook:
+    """The scenarios a server starts with: the config's files and folders, then the bundled."""
+    book = ScenarioBook(config.unmatched)
+    book.watch_roots(config.scenario_paths)
+    if config.bundled_scenarios:
+        book.watch_roots([scenarios_dir()], bundled=True)
+    return book
+
+
+def unmatched_error(near_misses: tuple[str, ...]) -> ErrorReply:
+    closest = " ".join(f"[{i}] {m}." for i, m in enumerate(near_misses, 1))
+    message = "mockserver: no scenario step or rule matched this request." + (
+        f" Closest: {closest}" if closest else " No scenario is loaded."
+    )
+    return ErrorReply(400, message, "invalid_request_error", details={"error_code": UNMATCHED_CODE})
