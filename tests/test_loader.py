@@ -150,7 +150,8 @@ rules:
         ("version: 1\nrules: [{reply: hi}\n", 3, "not valid YAML"),
         ("version: 1\nversion: 1\nrules: []\n", 2, "duplicate key 'version'"),
         (
-            "version: 1\nrules:\n  - reply:\n      stream:\n        fault: {kind: error, after_events: 1, after_bytes: 2}\n",
+            "version: 1\nrules:\n  - reply:\n      stream:\n"
+            "        fault: {kind: error, after_events: 1, after_bytes: 2}\n",
             3,
             "give after_events or after_bytes, not both",
         ),
