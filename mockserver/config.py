@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 Strictness = Literal["strict", "warn", "off"]
+# What answers a request no loaded scenario matches: the default reply, or a 400 that
+# names the closest steps and why each did not match.
+UnmatchedPolicy = Literal["default", "error"]
 
 DEFAULT_HOST = "127.0.0.1"
 # The port the official SDKs' own test suites point at.
@@ -30,5 +33,8 @@ class Config:
     # Accept anthropic-beta values the server does not know.
     any_beta: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
+    # Seed for everything the server mints (thinking signatures); None: random per start.
+    seed: str | None = None
     # Watch scenario files and reload them when they change (standalone server).
     watch: bool = False
+    unmatched: UnmatchedPolicy = "default"

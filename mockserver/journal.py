@@ -31,6 +31,12 @@ class Exchange:
     # How far a stream got before it ended (events written), and whether it was cut.
     events_sent: int = 0
     interrupted: bool = False
+    # Scenarios were loaded but none matched (the default reply or the unmatched error
+    # answered); the closest steps, each with why it did not match.
+    unmatched: bool = False
+    near_misses: tuple[str, ...] = ()
+    # The step that matched could not be served as scripted (answered 500 api_error).
+    scenario_error: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

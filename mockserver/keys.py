@@ -23,6 +23,9 @@ class Draft:
     problems: list[Problem] = field(default_factory=list)
     events_sent: int = 0
     interrupted: bool = False
+    unmatched: bool = False
+    near_misses: tuple[str, ...] = ()
+    scenario_error: str | None = None
 
 
 STATE = web.AppKey("state", ServerState)

@@ -74,6 +74,9 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             problems=tuple(draft.problems),
             events_sent=draft.events_sent,
             interrupted=draft.interrupted,
+            unmatched=draft.unmatched,
+            near_misses=draft.near_misses,
+            scenario_error=draft.scenario_error,
         )
     )
     return response
