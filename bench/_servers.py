@@ -26,7 +26,8 @@ async def sse(request):
     await request.json()
     response = web.StreamResponse(headers={"content-type": "text/event-stream"})
     await response.prepare(request)
-    frame = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hello "}}\n\n'
+    frame = (b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+             b'"delta":{"type":"text_delta","text":"hello "}}\n\n')
     for _ in range(100):
         await response.write(frame)
     await response.write_eof()

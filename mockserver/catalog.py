@@ -31,6 +31,12 @@ class ModelSpec:
     always_thinking: bool
     effort: tuple[str, ...]
     capabilities: Mapping[str, Any]
+    # Thinking blocks are bound to the conversation they were produced in (not only signed).
+    binds_thinking: bool = False
+    # Whether tool_choice any/tool may force a tool call.
+    forced_tool_choice: bool = True
+    # Images are resized so their long edge fits this many pixels.
+    max_image_side: int = 1568
     aliases: tuple[str, ...] = ()
     deprecated_at: str | None = None
     retires_at: str | None = None
@@ -102,6 +108,9 @@ def _spec(raw: Mapping[str, Any]) -> ModelSpec:
         always_thinking=bool(raw["always_thinking"]),
         effort=tuple(raw["effort"]),
         capabilities=_capabilities(raw),
+        binds_thinking=bool(raw["binds_thinking"]),
+        forced_tool_choice=bool(raw["forced_tool_choice"]),
+        max_image_side=int(raw["max_image_side"]),
         aliases=tuple(raw.get("aliases", ())),
         deprecated_at=raw.get("deprecated_at"),
         retires_at=raw.get("retires_at"),

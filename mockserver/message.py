@@ -1,16 +1,27 @@
-"""Stage 6: a Reply and the request → the Message the API would return."""
+"""Stage 6: a Reply and the request → the Message the API would return.
+
+Accounting order matters: the cache is consulted with the request's prompt segments, the
+reply is cut at max_tokens / stop sequences, and only then are ids and thinking signatures
+minted, so a signature covers the (possibly shortened) thinking text the client gets.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from . import ids
+from .cache import CacheUsage, PromptCache
+from .catalog import ModelSpec
 from .reply import Reply
+from .signatures import SigningSession
+from .stopping import finish
+from .tokens import Segment, Tokenizer
+from .usage import build_usage
 
 
-def _finish_block(block: Mapping[str, Any], sign: Callable[[str], str]) -> dict[str, Any]:
+def _finish_block(block: Mapping[str, Any], sign: SigningSession) -> dict[str, Any]:
     out = dict(block)
     kind = out.get("type")
     if kind == "text":
@@ -23,48 +34,72 @@ def _finish_block(block: Mapping[str, Any], sign: Callable[[str], str]) -> dict[
         out.setdefault("id", ids.server_tool_use_id())
         out.setdefault("input", {})
     elif kind == "thinking":
-        out.setdefault("signature", sign(str(out.get("thinking", ""))))
+        out.setdefault("signature", sign.thinking(str(out.get("thinking", ""))))
+    elif kind == "redacted_thinking":
+        out.setdefault("data", sign.redacted())
     return out
 
 
-def _rough_tokens(value: Any) -> int:
-    text = value if isinstance(value, str) else json.dumps(value)
-    return max(1, len(text) // 4) if text else 0
+def account_input(
+    cache: PromptCache,
+    *,
+    api_key: str,
+    model: ModelSpec | None,
+    model_id: str,
+    body: Mapping[str, Any],
+    segments: Sequence[Segment],
+    write: bool,
+    message_id: str | None = None,
+) -> CacheUsage:
+    """The input side of usage: what was read from, written to, or missed the cache."""
+    speed = body.get("speed")
+    diagnostics = body.get("diagnostics")
+    return cache.account(
+        api_key,
+        model_id,
+        segments,
+        model.min_cacheable_tokens if model else 1024,
+        write=write,
+        speed=speed if isinstance(speed, str) else None,
+        diagnostics=diagnostics if isinstance(diagnostics, Mapping) else None,
+        message_id=message_id,
+    )
 
 
 def build_message(
-    body: Mapping[str, Any], reply: Reply, *, model: str, sign: Callable[[str], str]
+    body: Mapping[str, Any],
+    reply: Reply,
+    *,
+    model_id: str,
+    cached: CacheUsage,
+    message_id: str,
+    tokenizer: Tokenizer,
+    sign: SigningSession,
 ) -> dict[str, Any]:
-    content = [_finish_block(b, sign) for b in reply.content]
-    stop_reason = reply.stop_reason or (
-        "tool_use" if content and content[-1].get("type") == "tool_use" else "end_turn"
+    done = finish(
+        [dict(b) for b in reply.content],
+        body,
+        tokenizer,
+        stop_reason=reply.stop_reason,
+        stop_details=reply.stop_details,
     )
-    output = sum(
-        _rough_tokens(b.get("text") or b.get("thinking") or b.get("input") or "") for b in content
-    )
-    usage: dict[str, Any] = {
-        "input_tokens": _rough_tokens({k: body.get(k) for k in ("system", "messages", "tools")}),
-        "output_tokens": output,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
-        "server_tool_use": None,
-        "service_tier": "standard",
-        "inference_geo": "global",
-        "output_tokens_details": {"thinking_tokens": 0},
-        "speed": None,
-    }
-    usage.update(reply.usage or {})
+    content = [_finish_block(b, sign) for b in done.content]
+    usage = build_usage(cached, replace(done, content=content), body)
+    if reply.usage:
+        usage.update(reply.usage)
+    diagnostics = None
+    if isinstance(body.get("diagnostics"), Mapping):
+        diagnostics = {"cache_miss_reason": cached.miss_reason} if cached.miss_reason else None
     return {
-        "id": ids.message_id(),
+        "id": message_id,
         "type": "message",
         "role": "assistant",
-        "model": model,
+        "model": model_id,
         "content": content,
-        "stop_reason": stop_reason,
-        "stop_sequence": None,
-        "stop_details": dict(reply.stop_details) if reply.stop_details else None,
+        "stop_reason": done.stop_reason,
+        "stop_sequence": done.stop_sequence,
+        "stop_details": dict(done.stop_details) if done.stop_details else None,
         "container": None,
-        "diagnostics": None,
+        "diagnostics": diagnostics,
         "usage": usage,
     }

@@ -42,7 +42,7 @@ def rule_images(req: RuleRequest) -> Iterator[Problem]:
     images = list(_images(req))
     many = len(images) > MANY_IMAGES
     oversized: list[tuple[Image, tuple[int, int]]] = []
-    limit = int(getattr(req.model, "max_image_side", DEFAULT_MODEL_IMAGE_SIDE))
+    limit = req.model.max_image_side if req.model is not None else DEFAULT_MODEL_IMAGE_SIDE
     for image in images:
         size = yield from _check_base64(image, many)
         if size is not None and max(size) > limit and _errors_when_oversized(image):

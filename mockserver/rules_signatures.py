@@ -35,7 +35,7 @@ def rule_thinking_signatures(req: RuleRequest) -> Iterator[Problem]:
 
 
 def _binding_enforced(req: RuleRequest) -> bool:
-    if req.model is None or not getattr(req.model, "binds_thinking", False):
+    if req.model is None or not req.model.binds_thinking:
         return False
     binding = mapping(req.thinking.get("block_binding"))
     return binding.get("prefix_mismatch_behavior") != "drop_block"

@@ -57,7 +57,7 @@ def rule_forced_tool_choice(req: RuleRequest) -> Iterator[Problem]:
         return
     # Fable 5.1, Mythos 5.1 and Opus 5.5 refuse forced tool use outright, on both
     # endpoints (docs, "What's new in Claude Fable 5.1"). The catalog says which models.
-    if req.model is not None and not getattr(req.model, "forced_tool_choice", True):
+    if req.model is not None and not req.model.forced_tool_choice:
         yield problem(
             "forced_tool_choice",
             'tool_choice: type "tool" and "any" are not supported for this model.',

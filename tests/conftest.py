@@ -47,9 +47,10 @@ def server_factory() -> Iterator[ServerFactory]:
 
 
 @pytest.fixture
-def client(fresh: MockServer) -> anthropic.Anthropic:
+def client(fresh: MockServer) -> Iterator[anthropic.Anthropic]:
     """The official SDK, as a user builds it (Bearer auth, API version 2026-10-21)."""
-    return anthropic.Anthropic(base_url=fresh.base_url, api_key=TEST_KEY, max_retries=0)
+    with anthropic.Anthropic(base_url=fresh.base_url, api_key=TEST_KEY, max_retries=0) as sdk:
+        yield sdk
 
 
 @pytest.fixture

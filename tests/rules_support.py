@@ -6,7 +6,7 @@ import base64
 import struct
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockserver.catalog import Catalog, ModelSpec
@@ -28,21 +28,12 @@ WEATHER = {
 }
 
 
-@dataclass(frozen=True)
-class FlaggedSpec(ModelSpec):
-    """A catalog model plus the catalog fields the rules read but ModelSpec lacks so far."""
-
-    binds_thinking: bool = False
-    forced_tool_choice: bool = True
-    max_image_side: int = 1568
-
-
 def model(model_id: str, **flags: Any) -> ModelSpec:
     spec = CATALOG.get(model_id)
     assert spec is not None, model_id
     if not flags:
         return spec
-    return FlaggedSpec(**{f.name: getattr(spec, f.name) for f in fields(ModelSpec)}, **flags)
+    return replace(spec, **flags)
 
 
 def context(version: str = VERSION_2026, betas: Iterable[str] = ()) -> RequestContext:

@@ -94,11 +94,13 @@ def test_missing_key_is_401(http: httpx2.Client) -> None:
 
 def test_configured_keys_reject_others(server_factory: ServerFactory) -> None:
     srv = server_factory(api_keys=frozenset({"good-key"}))
-    good = anthropic.Anthropic(base_url=srv.base_url, api_key="good-key", max_retries=0)
-    bad = anthropic.Anthropic(base_url=srv.base_url, api_key="bad-key", max_retries=0)
-    assert good.messages.create(model=MODEL, max_tokens=8, messages=HI).type == "message"
-    with pytest.raises(anthropic.AuthenticationError) as caught:
-        bad.messages.create(model=MODEL, max_tokens=8, messages=HI)
+    with (
+        anthropic.Anthropic(base_url=srv.base_url, api_key="good-key", max_retries=0) as good,
+        anthropic.Anthropic(base_url=srv.base_url, api_key="bad-key", max_retries=0) as bad,
+    ):
+        assert good.messages.create(model=MODEL, max_tokens=8, messages=HI).type == "message"
+        with pytest.raises(anthropic.AuthenticationError) as caught:
+            bad.messages.create(model=MODEL, max_tokens=8, messages=HI)
     assert caught.value.body["error"]["message"] == "invalid x-api-key"
 
 
@@ -115,7 +117,9 @@ def test_api_version_is_required_and_known(
     headers = {"x-api-key": TEST_KEY}
     if version:
         headers["anthropic-version"] = version
-    response = http.post("/v1/messages", json={"model": MODEL, "max_tokens": 8, "messages": HI}, headers=headers)
+    response = http.post(
+        "/v1/messages", json={"model": MODEL, "max_tokens": 8, "messages": HI}, headers=headers
+    )
     assert response.status_code == 400
     assert response.json()["error"] == {"type": "invalid_request_error", "message": message}
 
@@ -124,7 +128,11 @@ def test_repeated_version_header_is_quoted_joined(http: httpx2.Client) -> None:
     response = http.post(
         "/v1/messages",
         json={"model": MODEL, "max_tokens": 8, "messages": HI},
-        headers=[("x-api-key", TEST_KEY), ("anthropic-version", "2023-06-01"), ("anthropic-version", "2023-06-01")],
+        headers=[
+            ("x-api-key", TEST_KEY),
+            ("anthropic-version", "2023-06-01"),
+            ("anthropic-version", "2023-06-01"),
+        ],
     )
     assert response.json()["error"]["message"] == (
         'anthropic-version: "2023-06-01, 2023-06-01" is not a valid version'
@@ -134,7 +142,9 @@ def test_repeated_version_header_is_quoted_joined(http: httpx2.Client) -> None:
 def test_unknown_beta_is_rejected_with_the_real_wording(client: anthropic.Anthropic) -> None:
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.messages.create(
-            model=MODEL, max_tokens=8, messages=HI,
+            model=MODEL,
+            max_tokens=8,
+            messages=HI,
             extra_headers={"anthropic-beta": "interleaved-thinking-2025-05-14,made-up-2099-01-01"},
         )
     assert caught.value.body["error"]["message"] == (
@@ -175,8 +185,8 @@ def test_unknown_model_is_404(client: anthropic.Anthropic) -> None:
 
 def test_any_model_switch_accepts_unknown_ids(server_factory: ServerFactory) -> None:
     srv = server_factory(any_model=True)
-    sdk = anthropic.Anthropic(base_url=srv.base_url, api_key=TEST_KEY, max_retries=0)
-    message = sdk.messages.create(model="my-finetune-1", max_tokens=8, messages=HI)
+    with anthropic.Anthropic(base_url=srv.base_url, api_key=TEST_KEY, max_retries=0) as sdk:
+        message = sdk.messages.create(model="my-finetune-1", max_tokens=8, messages=HI)
     assert message.model == "my-finetune-1"
 
 
@@ -188,7 +198,11 @@ def test_aliases_resolve_to_the_dated_id(client: anthropic.Anthropic) -> None:
 # The SDK warns that these ids are past end-of-life; the gateways' docs still use them.
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_gateway_doc_model_ids_work(client: anthropic.Anthropic) -> None:
-    for model in ("claude-3-opus-20240229", "claude-3-haiku-20240307", "claude-3-5-sonnet-20241022"):
+    for model in (
+        "claude-3-opus-20240229",
+        "claude-3-haiku-20240307",
+        "claude-3-5-sonnet-20241022",
+    ):
         assert client.messages.create(model=model, max_tokens=8, messages=HI).model == model
 
 
