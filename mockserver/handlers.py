@@ -7,20 +7,25 @@ from typing import Any
 
 from aiohttp import web
 
+from . import ids
 from .body import check_content_type, parse_body
 from .catalog import ModelSpec
 from .context import RequestContext
-from .default_reply import default_reply
-from .errors import NotFound
+from .contract import check_rules, check_shape
+from .errors import NotFound, Problem
 from .headers import check_headers
 from .keys import STATE, draft_of
-from .message import build_message
+from .message import account_input, build_message
 from .render import json_response, stream_response
 from .state import ServerState
+from .stopping import check_context_window
+from .tokens import Segment, input_segments
 
 
-async def read_request(request: web.Request, state: ServerState) -> tuple[RequestContext, dict[str, Any]]:
-    """Stages 1–2: headers, then the body (its size, type and JSON)."""
+async def read_request(
+    request: web.Request, state: ServerState
+) -> tuple[RequestContext, dict[str, Any]]:
+    """Stages 1-2: headers, then the body (its size, type and JSON)."""
     draft = draft_of(request)
     ctx = check_headers(request.headers, state.config, draft.request_id)
     if "content-type" in request.headers:
@@ -38,6 +43,12 @@ def resolve_model(state: ServerState, body: dict[str, Any]) -> ModelSpec | None:
     return spec
 
 
+def context_window_problem(spec: ModelSpec | None, segments: list[Segment]) -> Problem | None:
+    if spec is None:
+        return None
+    return check_context_window(sum(s.tokens for s in segments), spec.context_window)
+
+
 def response_headers(state: ServerState, ctx: RequestContext) -> dict[str, str]:
     return {"request-id": ctx.request_id, "anthropic-organization-id": state.organization_id}
 
@@ -47,7 +58,19 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     draft = draft_of(request)
     ctx, body = await read_request(request, state)
     body = state.threads.expand(body)
+    check_shape(state, draft, "messages", body, ctx)
     spec = resolve_model(state, body)
+    model_id = spec.id if spec else str(body["model"])
+    segments = input_segments(body, state.tokenizer)
+    check_rules(
+        state,
+        draft,
+        "messages",
+        body,
+        ctx,
+        model=spec,
+        extra=[context_window_problem(spec, segments)],
+    )
     answer = state.scenarios.answer(body, ctx.api_key, ctx.headers)
     draft.step, draft.unmatched = answer.step, answer.unmatched
     draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
@@ -56,8 +79,25 @@ async def create_message(request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(reply.delay)
     if reply.error is not None:
         raise reply.error.to_error()
+    message_id = ids.message_id()
+    cached = account_input(
+        state.cache,
+        api_key=ctx.api_key,
+        model=spec,
+        model_id=model_id,
+        body=body,
+        segments=segments,
+        write=True,
+        message_id=message_id,
+    )
     message = build_message(
-        body, reply, model=spec.id if spec else str(body["model"]), sign=lambda _: "sig"
+        body,
+        reply,
+        model_id=model_id,
+        cached=cached,
+        message_id=message_id,
+        tokenizer=state.tokenizer,
+        sign=state.signer.session(body),
     )
     state.threads.record(body, message)
     headers = response_headers(state, ctx)
@@ -68,11 +108,34 @@ async def create_message(request: web.Request) -> web.StreamResponse:
 
 
 async def count_tokens(request: web.Request) -> web.StreamResponse:
+    """The total input a create with the same body would report; never fills the cache."""
     state = request.app[STATE]
     draft = draft_of(request)
     ctx, body = await read_request(request, state)
-    resolve_model(state, body)
-    message = build_message(body, default_reply(body), model="", sign=lambda _: "")
-    result = {"input_tokens": message["usage"]["input_tokens"]}
+    check_shape(state, draft, "count_tokens", body, ctx)
+    spec = resolve_model(state, body)
+    segments = input_segments(body, state.tokenizer)
+    check_rules(
+        state,
+        draft,
+        "count_tokens",
+        body,
+        ctx,
+        model=spec,
+        extra=[context_window_problem(spec, segments)],
+    )
+    cached = account_input(
+        state.cache,
+        api_key=ctx.api_key,
+        model=spec,
+        model_id=spec.id if spec else str(body["model"]),
+        body=body,
+        segments=segments,
+        write=False,
+    )
+    total = (
+        cached.input_tokens + cached.cache_creation_input_tokens + cached.cache_read_input_tokens
+    )
+    result = {"input_tokens": total}
     draft.response = result
     return json_response(result, response_headers(state, ctx))

@@ -6,10 +6,15 @@ import uuid
 from dataclasses import dataclass, field
 
 from .book import ScenarioBook, book_for
+from .cache import PromptCache
 from .catalog import Catalog
+from .clock import Clock
 from .config import Config
 from .journal import Journal
+from .signatures import Signer
 from .threads import ThreadStore
+from .tokens import HeuristicTokenizer, Tokenizer
+from .validation import RequestValidator
 
 
 @dataclass
@@ -17,16 +22,25 @@ class ServerState:
     config: Config
     catalog: Catalog = field(default_factory=Catalog.load)
     journal: Journal = field(default_factory=Journal)
+    clock: Clock = field(default_factory=Clock)
+    tokenizer: Tokenizer = field(default_factory=HeuristicTokenizer)
+    signer: Signer = field(init=False)
+    validator: RequestValidator = field(default_factory=RequestValidator)
     organization_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    cache: PromptCache = field(init=False)
     threads: ThreadStore = field(default_factory=ThreadStore)
     # The config's scenario files (and the bundled ones), plus those added from Python.
     scenarios: ScenarioBook = field(init=False)
 
     def __post_init__(self) -> None:
+        self.cache = PromptCache(self.clock)
+        seed = self.config.seed
+        self.signer = Signer.from_seed(seed) if seed is not None else Signer()
         self.scenarios = book_for(self.config)
 
     def reset(self) -> None:
         """Forget everything a test did: journal, cache, scenario progress."""
         self.journal.clear()
+        self.cache.clear()
         self.scenarios.reset()
         self.threads.clear()
