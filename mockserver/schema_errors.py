@@ -16,7 +16,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from .schema_store import Branch, Union, instance_types
+from .schema_store import Branch, SchemaUnion, instance_types
 
 _TYPE_WORDS = {
     "string": "a valid string",
@@ -48,7 +48,7 @@ class Finding:
         return f"{self.dotted}: {self.text}" if self.path else self.text
 
 
-def explain(errors: Iterable[ValidationError], unions: Mapping[int, Union]) -> list[Finding]:
+def explain(errors: Iterable[ValidationError], unions: Mapping[int, SchemaUnion]) -> list[Finding]:
     """Every distinct finding, in the order jsonschema met them."""
     found: dict[Finding, None] = {}
     for error in errors:
@@ -58,7 +58,7 @@ def explain(errors: Iterable[ValidationError], unions: Mapping[int, Union]) -> l
 
 
 def _explain(
-    error: ValidationError, prefix: tuple[str, ...], unions: Mapping[int, Union]
+    error: ValidationError, prefix: tuple[str, ...], unions: Mapping[int, SchemaUnion]
 ) -> Iterator[Finding]:
     path = prefix + tuple(str(p) for p in error.relative_path)
     keyword = error.validator
@@ -125,7 +125,10 @@ def literal_text(values: Iterable[Any]) -> str:
 
 
 def _explain_union(
-    error: ValidationError, path: tuple[str, ...], union: Union, unions: Mapping[int, Union]
+    error: ValidationError,
+    path: tuple[str, ...],
+    union: SchemaUnion,
+    unions: Mapping[int, SchemaUnion],
 ) -> Iterator[Finding]:
     by_branch: dict[int, list[ValidationError]] = {}
     for sub in error.context or ():
@@ -150,9 +153,9 @@ def _explain_union(
 def _explain_tagged(
     instance: Any,
     path: tuple[str, ...],
-    union: Union,
+    union: SchemaUnion,
     by_branch: Mapping[int, list[ValidationError]],
-    unions: Mapping[int, Union],
+    unions: Mapping[int, SchemaUnion],
 ) -> Iterator[Finding]:
     prop = union.discriminator
     assert prop is not None
@@ -179,7 +182,7 @@ def _explain_tagged(
 
 
 def _unknown_tag(
-    instance: Mapping[str, Any], path: tuple[str, ...], union: Union, prop: str
+    instance: Mapping[str, Any], path: tuple[str, ...], union: SchemaUnion, prop: str
 ) -> Finding:
     if prop not in instance:
         return Finding(path, f"Unable to extract tag using discriminator '{prop}'")
@@ -192,7 +195,9 @@ def _unknown_tag(
     )
 
 
-def _unknown_role(instance: Mapping[str, Any], path: tuple[str, ...], union: Union) -> Finding:
+def _unknown_role(
+    instance: Mapping[str, Any], path: tuple[str, ...], union: SchemaUnion
+) -> Finding:
     # The API checks roles itself, at the list's path: `messages: Unexpected role "ai".
     # Allowed roles are "user" or "assistant"` (langchain-ai/langchain#16563, before
     # system messages). Adding "system" to that list, and the wording for a missing

@@ -47,7 +47,7 @@ class Branch:
 
 
 @dataclass(frozen=True)
-class Union:
+class SchemaUnion:
     discriminator: str | None
     branches: tuple[Branch, ...]
 
@@ -81,7 +81,7 @@ class SchemaStore:
         self._fast_registry = jsonschema_rs.Registry(list(self.documents.items()))
         # Keyed by the identity of the `anyOf` node: jsonschema hands that very dict back
         # as `error.schema`, because the registry keeps the documents loaded here.
-        self.unions: dict[int, Union] = {}
+        self.unions: dict[int, SchemaUnion] = {}
         for uri, doc in self.documents.items():
             self._index(doc, uri)
 
@@ -107,7 +107,7 @@ class SchemaStore:
         if isinstance(node, dict) and "anyOf" in node:
             discriminator = node.get("discriminator", {}).get("propertyName")
             branches = tuple(self._branch(b, base, discriminator) for b in node["anyOf"])
-            self.unions[id(node)] = Union(discriminator, branches)
+            self.unions[id(node)] = SchemaUnion(discriminator, branches)
 
     def _branch(self, node: Schema, base: str, discriminator: str | None) -> Branch:
         base, node = self._target(node, base)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from .context import VERSION_2023, RequestContext
 from .errors import Problem
-from .schema_errors import explain
+from .schema_errors import Finding, explain
 from .schema_store import CompiledSchema, SchemaStore
 
 Kind = Literal["messages", "count_tokens"]
@@ -92,7 +92,7 @@ class ResponseValidator:
         return [f.message for f in _problems(self._store, self._schemas[name], obj)]
 
 
-def _problems(store: SchemaStore, schema: CompiledSchema, instance: Any) -> list[Any]:
+def _problems(store: SchemaStore, schema: CompiledSchema, instance: Any) -> list[Finding]:
     # The compiled validator answers valid bodies (nearly all of them) in microseconds;
     # only an invalid one pays for the Python validator's error tree.
     if schema.fast.is_valid(instance):

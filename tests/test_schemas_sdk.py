@@ -12,6 +12,8 @@ in `NOT_GENERATED` with the reason; nothing else is skipped.
 from __future__ import annotations
 
 import collections.abc
+import copy
+import random
 import types
 import typing
 from collections.abc import Iterator
@@ -327,3 +329,47 @@ def test_the_detailed_validator_agrees_on_sdk_shapes() -> None:
     sample = ALL_CASES[::7]
     disagree = [c.label for c in sample if not schemas[(c.kind, c.beta)].detailed.is_valid(c.body)]
     assert disagree == []
+
+
+def mutated(body: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """The body with one value replaced, removed, or one unknown key added."""
+    body = copy.deepcopy(body)
+    spots: list[tuple[Any, Any]] = []
+    stack: list[Any] = [body]
+    while stack:
+        node = stack.pop()
+        keys = node.keys() if isinstance(node, dict) else range(len(node))
+        for key in keys:
+            spots.append((node, key))
+            if isinstance(node[key], (dict, list)):
+                stack.append(node[key])
+    parent, key = rng.choice(spots)
+    roll = rng.random()
+    if roll < 0.6 or not isinstance(parent, dict):
+        parent[key] = rng.choice([None, 0, -1, 1.5, "", "x", True, [], {}, [1], {"type": "zzz"}])
+    elif roll < 0.8:
+        del parent[key]
+    else:
+        parent["unexpected"] = 1
+    return body
+
+
+def test_mutated_sdk_shapes_get_worded_problems(validator: RequestValidator) -> None:
+    """On 300 broken bodies, both validators agree, and every refusal is worded as the API's."""
+    rng = random.Random(7)
+    store = SchemaStore()
+    roots = {
+        ("messages", False): "create_2026",
+        ("messages", True): "create_beta_2026",
+        ("count_tokens", False): "count_tokens",
+        ("count_tokens", True): "count_tokens_beta",
+    }
+    schemas = {key: store.compile(f"request.json#/$defs/{root}") for key, root in roots.items()}
+    for case in rng.sample(ALL_CASES, 300):
+        body = mutated(case.body, rng)
+        ctx = RequestContext("req", "key", VERSION_2026, frozenset({"b"} if case.beta else ()), {})
+        problems = validator.check(case.kind, body, ctx)  # type: ignore[arg-type]
+        schema = schemas[(case.kind, case.beta)]
+        assert schema.fast.is_valid(body) == schema.detailed.is_valid(body) == (not problems)
+        for problem in problems:
+            assert " is not " not in problem.message, problem.message  # jsonschema's own words
