@@ -11,6 +11,7 @@ from .keys import STATE
 from .middleware import api_middleware
 from .models_api import get_model, list_models
 from .state import ServerState
+from .watcher import watch_scenarios
 
 
 async def root(request: web.Request) -> web.StreamResponse:
@@ -30,4 +31,6 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     app.router.add_get("/v1/models", list_models)
     app.router.add_get("/v1/models/{model_id}", get_model)
     app.add_subapp(ADMIN_PREFIX, admin_app())
+    if config.watch:
+        app.cleanup_ctx.append(watch_scenarios)
     return app

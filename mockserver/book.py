@@ -47,7 +47,7 @@ class Answer:
 
 @dataclass
 class _File:
-    mtime_ns: int
+    stamp: tuple[int, int]
     scripts: list[Script]
 
 
@@ -61,7 +61,7 @@ class ScenarioBook:
         self._files: dict[Path, _File] = {}
         self._added: list[Script] = []
         # The modification time of each file's broken version, so it is reported once.
-        self._bad: dict[Path, int] = {}
+        self._bad: dict[Path, tuple[int, int]] = {}
         # The latest problem of each file that failed to (re)load; cleared when it loads.
         self.errors: dict[Path, ScenarioError] = {}
 
@@ -98,21 +98,23 @@ class ScenarioBook:
 
     def _reload(self, path: Path, bundled: bool) -> bool:
         try:
-            mtime = path.stat().st_mtime_ns
+            info = path.stat()
         except OSError:
             return False
+        # Size too: two writes within the clock's resolution still differ in it.
+        stamp = (info.st_mtime_ns, info.st_size)
         known = self._files.get(path)
-        if (known is not None and known.mtime_ns == mtime) or self._bad.get(path) == mtime:
+        if (known is not None and known.stamp == stamp) or self._bad.get(path) == stamp:
             return False
         try:
             scenarios = load_file(path)
         except ScenarioError as exc:
-            self._bad[path] = mtime
+            self._bad[path] = stamp
             self._fail(path, exc)
             return False
         self.errors.pop(path, None)
         self._bad.pop(path, None)
-        self._files[path] = _File(mtime, [Script(s, bundled) for s in scenarios])
+        self._files[path] = _File(stamp, [Script(s, bundled) for s in scenarios])
         log.info("loaded %d scenario(s) from %s", len(scenarios), path)
         return True
 
