@@ -8,6 +8,7 @@ from typing import Any
 import anthropic
 import httpx2
 import pytest
+from response_check import assert_responses_valid
 
 from mockserver.config import Config
 from mockserver.server import MockServer
@@ -26,9 +27,11 @@ def server() -> Iterator[MockServer]:
 
 
 @pytest.fixture
-def fresh(server: MockServer) -> MockServer:
+def fresh(server: MockServer) -> Iterator[MockServer]:
+    """The session server, reset; every response it sent in the test is schema-checked after."""
     server.reset()
-    return server
+    yield server
+    assert_responses_valid(server.journal.all())
 
 
 @pytest.fixture
@@ -44,6 +47,8 @@ def server_factory() -> Iterator[ServerFactory]:
     yield make
     for srv in started:
         srv.stop()
+    for srv in started:
+        assert_responses_valid(srv.journal.all())
 
 
 @pytest.fixture
