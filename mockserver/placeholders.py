@@ -14,7 +14,8 @@ from typing import Any
 
 from .conversation import Conversation
 
-PLACEHOLDER = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+# A quoted literal may itself hold braces: {{ "{{x}}" }}.
+PLACEHOLDER = re.compile(r'\{\{\s*("[^"]*"|[^{}]*?)\s*\}\}')
 NAMES = ("model", "last_user_text", "turn", "tool_result", "tool_input.<field>")
 _TOOL_INPUT = re.compile(r"tool_input(\.[A-Za-z0-9_-]+)+")
 _LITERAL = re.compile(r'"(.*)"')

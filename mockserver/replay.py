@@ -141,7 +141,8 @@ def tool_problems(
     for use in (b for b in blocks if b.get("type") == "server_tool_use"):
         if not conv.offers_server_tool(str(use.get("name"))):
             problems.append(
-                f"server_tool_use calls {use.get('name')!r}, but the request offers no such server tool"
+                f"server_tool_use calls {use.get('name')!r}, "
+                "but the request offers no such server tool"
             )
     return problems
 

@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .matchers import All, Matcher, match
+from .matchers import All, Matcher, build, match
 from .reply import Reply
 
 # The state every client starts in (WireMock's name for it).
@@ -43,6 +43,7 @@ class Step:
     line: int | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "match", _matcher(self.match))
         if self.times < 1:
             raise ValueError("Step.times must be at least 1")
 
@@ -72,6 +73,7 @@ class Scenario:
         # Lists are welcome from Python; stored as tuples so a Scenario stays immutable.
         object.__setattr__(self, "steps", tuple(self.steps))
         object.__setattr__(self, "rules", tuple(self.rules))
+        object.__setattr__(self, "match", _matcher(self.match))
         if self.isolation not in ISOLATIONS:
             raise ValueError(f"Scenario.isolation must be one of {', '.join(ISOLATIONS)}")
 
@@ -84,6 +86,15 @@ class Scenario:
         )
         default = "fallback" if kind == "fallback" else f"{kind}[{index}]"
         return f"{self.name}/{item.name if item and item.name else default}"
+
+
+def _matcher(value: object) -> Matcher:
+    """A dict of YAML match keys is welcome where a Matcher is expected."""
+    if isinstance(value, Matcher):
+        return value
+    if isinstance(value, Mapping):
+        return build(value)
+    raise TypeError(f"expected a Matcher or a mapping of match keys, got {type(value).__name__}")
 
 
 def step(
