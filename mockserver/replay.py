@@ -74,7 +74,11 @@ def _citation(citation: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def complete(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Mint ids and fill the opaque fields the API always sends."""
+    """Mint ids and fill the opaque fields the API always sends.
+
+    Thinking signatures and redacted_thinking data are left to the server's signer,
+    which binds them to the conversation.
+    """
     server_id: str | None = None
     for block in blocks:
         kind = block.get("type")
@@ -87,8 +91,6 @@ def complete(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 raise ValueError(f"a {kind} block needs a server_tool_use block before it")
             block.setdefault("tool_use_id", server_id)
             block["content"] = _result_content(str(kind), block.get("content"))
-        elif kind == "redacted_thinking":
-            block.setdefault("data", opaque("redacted", len(blocks)))
         elif kind == "text" and isinstance(block.get("citations"), list):
             block["citations"] = [
                 _citation(c) for c in block["citations"] if isinstance(c, Mapping)
