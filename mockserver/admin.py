@@ -14,9 +14,12 @@ from typing import Any
 
 from aiohttp import web
 
-from . import __version__, verify
+from . import __version__, control, verify
+from .errors import ScenarioError
 from .journal import Exchange
 from .keys import STATE
+from .loader import parse_scenarios
+from .scenario import Scenario
 from .state import ServerState
 
 ADMIN_PREFIX = "/_mock"
@@ -76,6 +79,9 @@ async def admin_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except AdminError as exc:
         return web.json_response({"error": exc.message, **exc.extra}, status=exc.status)
+    except ScenarioError as exc:
+        problem = {"error": str(exc), "source": exc.source, "line": exc.line, "hints": exc.hints}
+        return web.json_response(problem, status=400)
     except web.HTTPException as exc:
         return web.json_response({"error": exc.reason}, status=exc.status)
     except Exception:
@@ -112,6 +118,10 @@ async def journal(request: web.Request) -> web.Response:
     return _exchanges(_state(request).journal.all())
 
 
+async def journal_unmatched(request: web.Request) -> web.Response:
+    return _exchanges(_state(request).journal.unmatched())
+
+
 async def journal_violations(request: web.Request) -> web.Response:
     return _exchanges(_state(request).journal.violations())
 
@@ -123,8 +133,70 @@ async def verify_checks(request: web.Request) -> web.Response:
         unused=_flag(request, "unused"),
         violations=_flag(request, "violations"),
     )
-    failures = verify.failures(_state(request).journal, checks)
+    failures = control.failures(_state(request), checks)
     return web.json_response({"ok": not failures, "failures": failures})
+
+
+def _summary(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "source": scenario.source,
+        "steps": len(scenario.steps),
+        "rules": len(scenario.rules),
+        "fallback": scenario.fallback is not None,
+    }
+
+
+async def list_scenarios(request: web.Request) -> web.Response:
+    book = _state(request).scenarios
+    return web.json_response(
+        {
+            "scenarios": [_summary(s) for s in book.scenarios],
+            "errors": {str(path): str(error) for path, error in book.errors.items()},
+        }
+    )
+
+
+async def _scenario_text(request: web.Request) -> tuple[str, str]:
+    raw = await request.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AdminError(400, "the scenario body must be UTF-8 YAML or JSON") from None
+    return text, request.query.get("source", "<admin>")
+
+
+async def add_scenarios(request: web.Request) -> web.Response:
+    """Play the scenarios in the body (YAML or JSON) too, until the next reset."""
+    state = _state(request)
+    text, source = await _scenario_text(request)
+    added = control.load_text(state, text, source)
+    return web.json_response({"added": [_summary(s) for s in added]})
+
+
+async def replace_scenarios(request: web.Request) -> web.Response:
+    """Play the scenarios in the body instead of those added before (files stay)."""
+    state = _state(request)
+    text, source = await _scenario_text(request)
+    scenarios = parse_scenarios(text, source)
+    control.replace_scenarios(state, scenarios)
+    return web.json_response({"added": [_summary(s) for s in scenarios]})
+
+
+async def read_clock(request: web.Request) -> web.Response:
+    return web.json_response({"now": _state(request).clock.now()})
+
+
+async def advance_clock(request: web.Request) -> web.Response:
+    """Move the simulated clock: ``{"seconds": 301}`` lets a 5-minute cache entry expire."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise AdminError(400, 'the body must be JSON: {"seconds": <number>}') from None
+    seconds = body.get("seconds") if isinstance(body, dict) else None
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+        raise AdminError(400, '"seconds" must be a number >= 0')
+    return web.json_response({"now": control.advance_clock(_state(request), seconds)})
 
 
 def admin_app() -> web.Application:
@@ -133,6 +205,12 @@ def admin_app() -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_post("/reset", reset)
     app.router.add_get("/journal", journal)
+    app.router.add_get("/journal/unmatched", journal_unmatched)
     app.router.add_get("/journal/violations", journal_violations)
     app.router.add_get("/verify", verify_checks)
+    app.router.add_get("/scenarios", list_scenarios)
+    app.router.add_post("/scenarios", add_scenarios)
+    app.router.add_put("/scenarios", replace_scenarios)
+    app.router.add_get("/clock", read_clock)
+    app.router.add_post("/clock/advance", advance_clock)
     return app

@@ -61,8 +61,9 @@ class Exchange:
 
     @property
     def rejected(self) -> bool:
-        """The server refused the request itself (a 4xx no scenario step scripted)."""
-        return 400 <= self.status < 500 and self.step is None
+        """The server refused the request itself (a 4xx no scenario step scripted, and not
+        the answer to a request no scenario matched)."""
+        return 400 <= self.status < 500 and self.step is None and not self.unmatched
 
     @property
     def violation(self) -> bool:
@@ -115,6 +116,8 @@ class Exchange:
             outcome += f" {self.error.get('type')}: {self.error.get('message')}"
         elif self.step is not None:
             outcome += f" from step {self.step!r}"
+        elif self.unmatched:
+            outcome += " with the default reply"
         return f"{what} -> {outcome}"
 
     def to_json(self) -> dict[str, Any]:
@@ -138,6 +141,9 @@ class Exchange:
             ],
             "events_sent": self.events_sent,
             "interrupted": self.interrupted,
+            "unmatched": self.unmatched,
+            "near_misses": list(self.near_misses),
+            "scenario_error": self.scenario_error,
             "extra": dict(self.extra),
         }
 
@@ -212,6 +218,10 @@ class Journal:
     def tool_results(self) -> list[Mapping[str, Any]]:
         """Every `tool_result` block the client sent back, in the order it sent them."""
         return [result for e in self.messages() for result in e.tool_results]
+
+    def unmatched(self) -> list[Exchange]:
+        """Requests no loaded scenario answered (see each one's `near_misses`)."""
+        return [e for e in self.all() if e.unmatched]
 
     def errors(self) -> list[Exchange]:
         return [e for e in self.all() if e.is_error]

@@ -10,6 +10,8 @@ from typing import Any, get_args
 import pytest
 
 from .config import Config, Strictness
+from .errors import ScenarioError
+from .scenario import Scenario, Step
 from .server import MockServer
 from .verify import Checks
 
@@ -120,6 +122,18 @@ def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return options
 
 
+def _load_marked(server: MockServer, items: Any, folder: Path) -> None:
+    # A marker's scenario files are found beside the test file that names them.
+    for item in [items] if isinstance(items, str | Path | Scenario | Step) else items:
+        try:
+            if isinstance(item, Scenario | Step):
+                server.add(item)
+            else:
+                server.load(folder / item)
+        except ScenarioError as exc:
+            pytest.fail(f"@pytest.mark.{MARKER}: {exc}", pytrace=False)
+
+
 @pytest.fixture
 def mockserver_checks(request: pytest.FixtureRequest) -> Checks:
     """The teardown checks for this test: ini options, then its marker."""
@@ -145,6 +159,7 @@ def mockserver(
     server = make_mockserver
     server.reset()
     options = _marker_options(request)
+    _load_marked(server, options.get("scenarios", ()), request.path.parent)
     env = pytest.MonkeyPatch()
     if options.get("env", request.config.getini("mockserver_env")):
         for name, value in server.env.items():

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 
-from . import verify
+from . import control, verify
 from .app import create_app
 from .config import Config
 from .journal import Exchange, Journal
+from .reply import Reply
+from .scenario import Scenario, Step, step
 from .state import ServerState
+from .stream_plan import StreamFault
 
 T = TypeVar("T")
+
+_PACKAGE_DIR = str(Path(__file__).parent)
 
 # What the SDK reads when a client is built with its defaults.
 TEST_API_KEY = "sk-ant-mockserver-test"
@@ -54,8 +62,6 @@ class MockServer:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
-        # Request ids a test declared it expected to be rejected (see expect_rejection).
-        self._expected_rejections: set[str] = set()
 
     @property
     def base_url(self) -> str:
@@ -77,18 +83,97 @@ class MockServer:
         return self.state.journal
 
     def reset(self) -> None:
-        """Forget everything a test did: journal, scenario progress, cache, expectations."""
-        self._expected_rejections.clear()
+        """Forget everything a test did: journal, its scenarios, progress, cache."""
         self._on_loop(self.state.reset)
+
+    # -- scenarios ---------------------------------------------------------------------
+
+    @property
+    def scenarios(self) -> list[Scenario]:
+        """Every scenario being played: the test's own first, then the session's files."""
+        return self.state.scenarios.scenarios
+
+    def add(self, *items: Scenario | Step) -> None:
+        """Play these in this test. A Scenario is played as it is; a Step becomes the next
+        ordered step of the test's own scenario. Every ordered step must get used."""
+        where, line = _caller()
+
+        def add_all() -> None:
+            for item in items:
+                if isinstance(item, Scenario):
+                    control.add_scenarios(self.state, [item])
+                elif item.line is None:
+                    control.add_steps(self.state, [replace(item, source=where, line=line)])
+                else:
+                    control.add_steps(self.state, [item])
+
+        self._on_loop(add_all)
+
+    def load(self, *paths: str | Path) -> list[Scenario]:
+        """Load scenario files or folders for this test (ScenarioError if one is broken)."""
+        return self._on_loop(lambda: control.load_files(self.state, paths))
+
+    def reply(
+        self, reply: Reply | str, *, fault: StreamFault | None = None, **options: Any
+    ) -> Step:
+        """Answer the next request with `reply` (a string is a text reply).
+
+        `fault` breaks the stream as scripted. Other keywords are the step's own (`name`,
+        `times`, `when_state`, `set_state`) or match keys as in YAML
+        (``last_user_text="weather"``, ``tool_result="get_weather"``).
+        """
+        answer = Reply.text(reply) if isinstance(reply, str) else reply
+        if fault is not None:
+            answer = replace(answer, stream=replace(answer.stream, fault=fault))
+        where, line = _caller()
+        built = replace(step(answer, **options), source=where, line=line)
+        self.add(built)
+        return built
+
+    def reply_text(self, text: str, **options: Any) -> Step:
+        return self.reply(Reply.text(text), **options)
+
+    def reply_tool_use(
+        self,
+        tool: str,
+        input: Mapping[str, Any] | None = None,
+        *,
+        text: str | None = None,
+        **options: Any,
+    ) -> Step:
+        """Ask the client to run `tool` (after an optional text block); the id is minted."""
+        return self.reply(Reply.tool_use(tool, input, text=text), **options)
+
+    def reply_error(
+        self,
+        status: int,
+        message: str | None = None,
+        *,
+        error_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Step:
+        """Answer with an HTTP error in the API's envelope (e.g. 529 overloaded_error)."""
+        error = Reply.http_error(status, message, error_type=error_type, headers=headers)
+        return self.reply(error, **options)
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the simulated clock forward, e.g. past a cache entry's TTL; returns the time."""
+        return self._on_loop(lambda: control.advance_clock(self.state, seconds))
+
+    # -- checks ------------------------------------------------------------------------
 
     def failures(self, checks: verify.Checks | None = None) -> list[str]:
         """What the teardown checks find (empty: nothing wrong)."""
-        return verify.failures(self.journal, checks or verify.Checks(), self._expected_rejections)
+        # On the loop, so the exchange whose last byte just left is already journaled.
+        return self._on_loop(lambda: control.failures(self.state, checks or verify.Checks()))
 
     def verify(self, checks: verify.Checks | None = None) -> None:
         """Raise AssertionError if a request matched nothing, a required step went unused,
         or a request broke the API's contract."""
-        verify.verify(self.journal, checks or verify.Checks(), self._expected_rejections)
+        reports = self.failures(checks)
+        if reports:
+            raise AssertionError("mockserver: " + "\n\nmockserver: ".join(reports))
 
     @contextmanager
     def expect_rejection(self) -> Iterator[list[Exchange]]:
@@ -100,7 +185,8 @@ class MockServer:
         rejected.extend(e for e in self.journal.since(start) if e.violation)
         if not rejected:
             raise AssertionError("expected the server to reject a request, but none was rejected")
-        self._expected_rejections.update(e.request_id for e in rejected)
+        ids = [e.request_id for e in rejected]
+        self._on_loop(lambda: control.expect_rejections(self.state, ids))
 
     def _on_loop(self, call: Callable[[], T]) -> T:
         """Run `call` on the server's loop (state belongs to it), or here if not running."""
@@ -172,3 +258,11 @@ class MockServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _caller() -> tuple[str, int | None]:
+    """The file and line outside this package that called in (where a step was written)."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    return Path(frame.f_code.co_filename).name, frame.f_lineno

@@ -15,6 +15,7 @@ from .signatures import Signer
 from .threads import ThreadStore
 from .tokens import HeuristicTokenizer, Tokenizer
 from .validation import RequestValidator
+from .verify import Expectations
 
 
 @dataclass
@@ -31,6 +32,8 @@ class ServerState:
     threads: ThreadStore = field(default_factory=ThreadStore)
     # The config's scenario files (and the bundled ones), plus those added from Python.
     scenarios: ScenarioBook = field(init=False)
+    # What the running test declared (its scenarios, expected rejections): teardown checks.
+    expectations: Expectations = field(default_factory=Expectations)
 
     def __post_init__(self) -> None:
         self.cache = PromptCache(self.clock)
@@ -44,3 +47,4 @@ class ServerState:
         self.cache.clear()
         self.scenarios.reset()
         self.threads.clear()
+        self.expectations.clear()

@@ -121,3 +121,74 @@ def test_a_client_off_loopback_is_refused_without_a_token(server_factory: Server
     assert response.status_code == 403
     assert "loopback" in response.json()["error"]
     assert httpx2.get(f"http://127.0.0.1:{server.port}/_mock/health").status_code == 200
+
+
+WEATHER = """
+version: 1
+name: weather
+steps:
+  - name: ask
+    match: {last_user_text: {contains: weather}}
+    reply: It is sunny.
+  - name: thanks
+    reply: You are welcome.
+"""
+
+
+def test_scenarios_posted_as_yaml_answer_and_are_listed(
+    admin: httpx2.Client, sdk: anthropic.Anthropic
+) -> None:
+    posted = admin.post("/scenarios", content=WEATHER, headers={"content-type": "application/yaml"})
+    assert posted.status_code == 200
+    assert posted.json()["added"] == [
+        {"name": "weather", "source": "<admin>", "steps": 2, "rules": 0, "fallback": False}
+    ]
+    ask: list[MessageParam] = [{"role": "user", "content": "How is the weather?"}]
+    reply = sdk.messages.create(model=MODEL, max_tokens=64, messages=ask)
+    assert reply.content[0].type == "text"
+    assert reply.content[0].text == "It is sunny."
+    assert [s["name"] for s in admin.get("/scenarios").json()["scenarios"]] == ["weather"]
+    verdict = admin.get("/verify").json()
+    assert verdict["ok"] is False
+    assert "weather/thanks (<admin>:" in verdict["failures"][0]
+
+
+def test_scenarios_posted_as_json_and_replaced(admin: httpx2.Client) -> None:
+    first = {"version": 1, "name": "one", "rules": [{"reply": "1"}]}
+    second = {"version": 1, "name": "two", "rules": [{"reply": "2"}]}
+    assert admin.post("/scenarios", json=first).status_code == 200
+    assert admin.put("/scenarios", json=second).status_code == 200
+    assert [s["name"] for s in admin.get("/scenarios").json()["scenarios"]] == ["two"]
+
+
+def test_a_broken_scenario_is_a_400_with_source_and_line(admin: httpx2.Client) -> None:
+    response = admin.post(
+        "/scenarios", params={"source": "mine.yaml"}, content="version: 1\nsteps: 3\n"
+    )
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["source"] == "mine.yaml"
+    assert problem["line"] == 2
+    assert problem["error"].startswith("mine.yaml:2: ")
+
+
+def test_unmatched_requests_are_listed_with_their_near_misses(
+    admin: httpx2.Client, sdk: anthropic.Anthropic
+) -> None:
+    admin.post("/scenarios", content=WEATHER)
+    sdk.messages.create(model=MODEL, max_tokens=300, messages=HI)
+    unmatched = admin.get("/journal/unmatched").json()
+    assert unmatched["count"] == 1
+    (miss,) = unmatched["exchanges"][0]["near_misses"]
+    assert miss.startswith("weather/ask (<admin>:")
+
+
+def test_the_clock_moves_forward_only(admin: httpx2.Client) -> None:
+    now = admin.get("/clock").json()["now"]
+    moved = admin.post("/clock/advance", json={"seconds": 3600}).json()["now"]
+    assert moved >= now + 3600
+    for bad in ({"seconds": -1}, {"seconds": "soon"}, {"minutes": 5}):
+        response = admin.post("/clock/advance", json=bad)
+        assert response.status_code == 400
+        assert response.json() == {"error": '"seconds" must be a number >= 0'}
+    assert admin.post("/clock/advance", content=b"{").status_code == 400

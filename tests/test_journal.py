@@ -23,7 +23,14 @@ TOOL_REPLY: dict[str, Any] = {
     ],
     "stop_reason": "tool_use",
     "stop_sequence": None,
-    "usage": {"input_tokens": 20, "output_tokens": 12},
+    "usage": {
+        "input_tokens": 20,
+        "output_tokens": 12,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "server_tool_use": None,
+        "output_tokens_details": {"thinking_tokens": 0},
+    },
 }
 
 FIRST_TURN: dict[str, Any] = {

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
+import anthropic
 import pytest
+
+from mockserver.server import MockServer
 
 pytest_plugins = ["pytester"]
 
@@ -18,8 +22,24 @@ MODEL = "claude-sonnet-4-6"
 
 def ask(model=MODEL):
     with anthropic.Anthropic(max_retries=0) as client:
-        return client.messages.create(model=model, max_tokens=16, messages=HI)
+        return client.messages.create(model=model, max_tokens=300, messages=HI)
 """
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _http_stack_loaded(server: MockServer) -> None:
+    """In-process pytester runs drop the modules first imported inside them, which would
+    leave later tests with a second copy of the HTTP stack and its exception classes; a
+    real sync and async call imports it for good first."""
+    hi: list[anthropic.types.MessageParam] = [{"role": "user", "content": "hi"}]
+    with anthropic.Anthropic(base_url=server.base_url, api_key="k") as client:
+        client.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=hi)
+
+    async def call() -> None:
+        async with anthropic.AsyncAnthropic(base_url=server.base_url, api_key="k") as client:
+            await client.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=hi)
+
+    asyncio.run(call())
 
 
 def run(pytester: pytest.Pytester, body: str, *args: str, ini: str = "") -> pytest.RunResult:
@@ -78,7 +98,7 @@ def test_sync(mockserver):
 
 async def test_async(mockserver):
     async with anthropic.AsyncAnthropic(max_retries=0) as client:
-        message = await client.messages.create(model=MODEL, max_tokens=16, messages=HI)
+        message = await client.messages.create(model=MODEL, max_tokens=300, messages=HI)
     assert message.stop_reason == "end_turn"
     assert mockserver.journal.last_call.status == 200
     assert URLS == [mockserver.base_url]
@@ -262,3 +282,116 @@ def test_any_model(mockserver):
 """,
     )
     result.assert_outcomes(passed=1)
+
+
+GREETING_YAML = """
+version: 1
+name: greeting
+steps:
+  - name: hello
+    match: {last_user_text: Hello}
+    reply: Hello from the scenario.
+  - name: goodbye
+    match: {last_user_text: Goodbye}
+    reply: Goodbye!
+"""
+
+
+def test_marker_scenarios_are_found_beside_the_test_file(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", greeting=GREETING_YAML)
+    result = run(
+        pytester,
+        """
+@pytest.mark.mockserver(scenarios=["greeting.yaml"], check_unused=False)
+def test_hello(mockserver):
+    assert ask().content[0].text == "Hello from the scenario."
+    assert mockserver.journal.last_call.step == "greeting/hello"
+""",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_an_unused_step_fails_the_test_naming_it(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", greeting=GREETING_YAML)
+    result = run(
+        pytester,
+        """
+@pytest.mark.mockserver(scenarios="greeting.yaml")
+def test_hello_only(mockserver):
+    ask()
+""",
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*mockserver: 1 required step never used:", "*greeting/goodbye (*greeting.yaml:7)"]
+    )
+
+
+def test_an_unmatched_request_fails_naming_the_closest_steps(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+def test_asks_something_else(mockserver):
+    mockserver.reply_text("Sunny.", last_user_text={"contains": "weather"})
+    ask()
+""",
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*mockserver: 1 request no scenario step answered as scripted:",
+            "*user='Hello' -> 200 with the default reply",
+            "*closest steps, and why each did not match:",
+            "*[[]1] test/steps[[]0] (test_user.py:13): "
+            "last user text 'Hello' does not contain 'weather'",
+            "*mockserver: 1 required step never used:",
+        ]
+    )
+
+
+def test_marker_steps_built_in_python(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+from mockserver.scenario import step
+
+@pytest.mark.mockserver(scenarios=[step("From the marker.")])
+def test_marker_step(mockserver):
+    assert ask().content[0].text == "From the marker."
+""",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_a_broken_marker_scenario_names_file_and_line(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", broken="version: 1\nsteps: 3\n")
+    result = run(
+        pytester,
+        """
+@pytest.mark.mockserver(scenarios=["broken.yaml"])
+def test_never_runs(mockserver):
+    pass
+""",
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*@pytest.mark.mockserver: *broken.yaml:2: *"])
+
+
+def test_ini_scenarios_serve_every_test_without_being_required(pytester: pytest.Pytester) -> None:
+    pytester.mkdir("scenarios")
+    pytester.path.joinpath("scenarios", "greeting.yaml").write_text(GREETING_YAML)
+    result = run(
+        pytester,
+        """
+def test_uses_one_step(mockserver):
+    assert ask().content[0].text == "Hello from the scenario."
+
+def test_starts_over(mockserver):
+    assert ask().content[0].text == "Hello from the scenario."
+
+def test_uses_none(mockserver):
+    pass
+""",
+        ini="mockserver_scenarios = scenarios\n",
+    )
+    result.assert_outcomes(passed=3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import anthropic
 import httpx2
@@ -12,7 +13,10 @@ from anthropic.types import MessageParam
 from conftest import MODEL, api_headers
 
 from mockserver.config import Config
+from mockserver.errors import ScenarioError
+from mockserver.scenario import Scenario, rule
 from mockserver.server import MockServer
+from mockserver.stream_plan import StreamFault
 from mockserver.verify import Checks
 
 HI: list[MessageParam] = [{"role": "user", "content": "Hello"}]
@@ -127,3 +131,122 @@ def test_reset_also_forgets_expected_rejections(
     with pytest.raises(anthropic.NotFoundError):
         sdk.messages.create(model="claude-nope", max_tokens=16, messages=HI)
     assert len(fresh.failures()) == 1
+
+
+WEATHER_TOOL: anthropic.types.ToolParam = {
+    "name": "get_weather",
+    "description": "Current weather for a city.",
+    "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+}
+
+
+def test_reply_steps_answer_in_order_and_are_journaled_by_label(
+    fresh: MockServer, sdk: anthropic.Anthropic
+) -> None:
+    fresh.reply_text("first")
+    fresh.reply_text("second", name="follow-up")
+    answers = [sdk.messages.create(model=MODEL, max_tokens=64, messages=HI) for _ in range(2)]
+    assert [a.content[0].type == "text" and a.content[0].text for a in answers] == [
+        "first",
+        "second",
+    ]
+    assert [e.step for e in fresh.journal] == ["test/steps[0]", "test/follow-up"]
+    fresh.verify()
+
+
+def test_a_tool_loop_and_the_tool_results_sent_back(
+    fresh: MockServer, sdk: anthropic.Anthropic
+) -> None:
+    fresh.reply_tool_use("get_weather", {"city": "Paris"}, last_user_text={"contains": "Paris"})
+    fresh.reply_text("Sunny, 24°C.", tool_result="get_weather")
+    ask: list[MessageParam] = [{"role": "user", "content": "Weather in Paris?"}]
+    first = sdk.messages.create(model=MODEL, max_tokens=64, tools=[WEATHER_TOOL], messages=ask)
+    call = first.content[-1]
+    assert call.type == "tool_use"
+    assert call.input == {"city": "Paris"}
+    result: MessageParam = {
+        "role": "user",
+        "content": [{"type": "tool_result", "tool_use_id": call.id, "content": "24°C"}],
+    }
+    history: list[MessageParam] = [*ask, {"role": "assistant", "content": first.content}, result]
+    sdk.messages.create(model=MODEL, max_tokens=64, tools=[WEATHER_TOOL], messages=history)
+    assert [r["tool_use_id"] for r in fresh.journal.tool_results()] == [call.id]
+    fresh.verify()
+
+
+def test_an_unused_step_is_reported_with_where_it_was_written(fresh: MockServer) -> None:
+    fresh.reply_text("never asked for")
+    (report,) = fresh.failures()
+    assert report.startswith("1 required step never used:\n  test/steps[0] (test_server.py:")
+
+
+def test_an_unmatched_request_is_reported_with_the_closest_steps(
+    fresh: MockServer, sdk: anthropic.Anthropic
+) -> None:
+    fresh.reply_text("Sunny.", last_user_text={"contains": "weather"})
+    reply = sdk.messages.create(model=MODEL, max_tokens=300, messages=HI)
+    assert reply.content  # the default reply answered
+    assert fresh.journal.last_call.unmatched
+    unmatched, unused = fresh.failures()
+    assert "1 request no scenario step answered as scripted:" in unmatched
+    assert "user='Hello' -> 200 with the default reply" in unmatched
+    assert "[1] test/steps[0] (test_server.py:" in unmatched
+    assert "'Hello'" in unmatched.splitlines()[3]
+    assert "test/steps[0]" in unused
+    assert fresh.failures(Checks(unmatched=False, unused=False)) == []
+
+
+def test_a_scripted_failure_is_retried_by_the_sdk(fresh: MockServer) -> None:
+    fresh.reply_error(529, headers={"retry-after-ms": "1"})
+    fresh.reply_text("Recovered.")
+    with anthropic.Anthropic(base_url=fresh.base_url, api_key="k", max_retries=2) as client:
+        reply = client.messages.create(model=MODEL, max_tokens=64, messages=HI)
+    assert reply.content[0].type == "text"
+    assert reply.content[0].text == "Recovered."
+    assert [e.status for e in fresh.journal] == [529, 200]
+    fresh.verify()
+
+
+def test_a_stream_fault_cuts_the_stream_where_scripted(
+    fresh: MockServer, sdk: anthropic.Anthropic
+) -> None:
+    fresh.reply_text("Never finished.", fault=StreamFault("disconnect", after_events=3))
+    with (
+        pytest.raises(httpx2.RemoteProtocolError),
+        sdk.messages.stream(model=MODEL, max_tokens=64, messages=HI) as stream,
+    ):
+        stream.get_final_text()
+    cut = fresh.journal.last_call
+    assert (cut.interrupted, cut.events_sent) == (True, 3)
+    fresh.verify()
+
+
+def test_load_and_add_play_scenarios_until_reset(
+    fresh: MockServer, sdk: anthropic.Anthropic, tmp_path: Path
+) -> None:
+    (tmp_path / "greet.yaml").write_text(
+        "version: 1\nname: greet\nrules:\n  - reply: Hi from a file.\n", encoding="utf-8"
+    )
+    loaded = fresh.load(tmp_path / "greet.yaml")
+    assert [s.name for s in loaded] == ["greet"]
+    fresh.add(Scenario(name="always", rules=[rule("Hi from Python.", last_user_text="Python?")]))
+    ask_python: list[MessageParam] = [{"role": "user", "content": "Python?"}]
+    by_file = sdk.messages.create(model=MODEL, max_tokens=64, messages=HI)
+    by_rule = sdk.messages.create(model=MODEL, max_tokens=64, messages=ask_python)
+    assert [e.step for e in fresh.journal] == ["greet/rules[0]", "always/rules[0]"]
+    assert by_file.content[0].type == "text"
+    assert by_rule.content[0].type == "text"
+    fresh.reset()
+    assert fresh.scenarios == []
+
+
+def test_a_broken_scenario_file_names_file_and_line(fresh: MockServer, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: 1\nsteps:\n  - reply: {text: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"broken\.yaml:\d+: not valid YAML"):
+        fresh.load(broken)
+
+
+def test_advance_clock_moves_simulated_time(fresh: MockServer) -> None:
+    before = fresh.state.clock.now()
+    assert fresh.advance_clock(301) >= before + 301

@@ -1,0 +1,83 @@
+"""What a test can do to a running server, in one place: MockServer's methods (Python) and
+the admin HTTP API both call these, on the server's loop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from . import verify
+from .loader import load_scenarios, parse_scenarios
+from .scenario import Scenario, Step
+from .state import ServerState
+
+# The name of the scenario a test grows step by step (labels read ``test/steps[0]``).
+INLINE_SCENARIO = "test"
+
+
+def add_scenarios(state: ServerState, scenarios: Sequence[Scenario]) -> None:
+    """Play these for the running test, ahead of the session's files, until the next reset.
+
+    Their ordered steps become required: the teardown check reports any left unused.
+    """
+    state.scenarios.add(*scenarios)
+    tracked = state.expectations.scripts
+    known = {id(script) for script in tracked}
+    wanted = {id(scenario) for scenario in scenarios}
+    tracked += [
+        script
+        for script in state.scenarios.scripts()
+        if id(script.scenario) in wanted and id(script) not in known
+    ]
+
+
+def add_steps(state: ServerState, steps: Sequence[Step]) -> None:
+    """Append ordered steps to the test's own scenario, keeping the progress made so far."""
+    expected = state.expectations
+    if expected.inline is None:
+        scenario = Scenario(name=INLINE_SCENARIO, steps=steps)
+        add_scenarios(state, [scenario])
+        expected.inline = expected.scripts[-1]
+        return
+    # A script plays whatever scenario it holds and its cursor counts steps, so steps
+    # appended at the end are reached after those already there.
+    script = expected.inline
+    script.scenario = replace(script.scenario, steps=(*script.scenario.steps, *steps))
+
+
+def load_files(state: ServerState, paths: Iterable[Path | str]) -> list[Scenario]:
+    """Load scenario files or folders (ScenarioError if one is broken) for the running test."""
+    scenarios = load_scenarios(paths)
+    add_scenarios(state, scenarios)
+    return scenarios
+
+
+def load_text(state: ServerState, text: str, source: str) -> list[Scenario]:
+    """Load scenarios from YAML (or JSON) text for the running test."""
+    scenarios = parse_scenarios(text, source)
+    add_scenarios(state, scenarios)
+    return scenarios
+
+
+def replace_scenarios(state: ServerState, scenarios: Sequence[Scenario]) -> None:
+    """Drop the scenarios the test added and play these instead (every script starts over)."""
+    state.scenarios.reset()
+    state.expectations.scripts.clear()
+    state.expectations.inline = None
+    add_scenarios(state, scenarios)
+
+
+def advance_clock(state: ServerState, seconds: float) -> float:
+    """Move the simulated clock forward (cache TTLs); returns the new time."""
+    state.clock.advance(seconds)
+    return state.clock.now()
+
+
+def expect_rejections(state: ServerState, request_ids: Iterable[str]) -> None:
+    state.expectations.rejections.update(request_ids)
+
+
+def failures(state: ServerState, checks: verify.Checks) -> list[str]:
+    """What the teardown checks find (empty: nothing wrong)."""
+    return verify.failures(state.journal, checks, state.expectations)
