@@ -70,9 +70,9 @@ async def stream_response(
     delays = event_delays(events, pacing)
     draft.response = []
     try:
-        await response.prepare(request)
         if plan.fault is None and not any(delays):
             # Nothing to wait for: the whole stream in one write is the same bytes, sooner.
+            await response.prepare(request)
             await response.write_eof(b"".join(frames))
             draft.response = events
             draft.events_sent = len(events)
@@ -85,7 +85,11 @@ async def stream_response(
 
 
 class _PacedWriter:
-    """Writes frames one by one, waiting between them and playing out a fault."""
+    """Writes frames one by one, waiting between them and playing out a fault.
+
+    The response headers go out with the first bytes, as the API's do: a stall or a
+    disconnect before the first event leaves the client with no response at all.
+    """
 
     def __init__(
         self, request: web.Request, response: web.StreamResponse, draft: Draft, ping_interval: float
@@ -122,7 +126,7 @@ class _PacedWriter:
     async def _strike(self, fault: StreamFault, head: bytes) -> bool:
         """Play the fault; True when it ends the stream."""
         if head:
-            await self._response.write(head)
+            await self._send(head)
         if fault.kind == "stall":
             await self._wait(fault.stall_seconds, pings=False)
             return False
@@ -138,8 +142,13 @@ class _PacedWriter:
                 transport.close()
         return True
 
+    async def _send(self, data: bytes) -> None:
+        if not self._response.prepared:
+            await self._response.prepare(self._request)
+        await self._response.write(data)
+
     async def _write(self, event: Event, frame: bytes) -> None:
-        await self._response.write(frame)
+        await self._send(frame)
         self._sent.append(event)
         self._draft.events_sent = len(self._sent)
         self._last_write = time.monotonic()

@@ -32,6 +32,8 @@ def event_delays(events: Sequence[Event], pacing: Pacing) -> list[float]:
     token is spent before the next event, and every delta then costs its tokens at
     `tokens_per_second`. Jitter scales each non-zero wait by a seeded factor.
     """
+    if not pacing.first_token_delay and not pacing.tokens_per_second:
+        return [0.0] * len(events)
     rng = random.Random(pacing.seed)
     opening = next((i + 1 for i, (name, _) in enumerate(events) if name == "ping"), 1)
     delays: list[float] = []

@@ -8,6 +8,7 @@ by position (the first id seen in each message must be at the same place, and so
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,6 +16,11 @@ import anthropic
 from anthropic.lib.streaming._messages import accumulate_event
 from anthropic.types import Message
 from pydantic import BaseModel
+
+from mockserver.journal import Exchange
+from mockserver.reply import Reply
+from mockserver.scenario import Scenario, rule
+from mockserver.server import MockServer
 
 _ID_KEYS = frozenset({"id", "tool_use_id"})
 
@@ -81,3 +87,20 @@ def parse_sse(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
         assert data_line.startswith("data: "), frame
         events.append((name_line[7:], json.loads(data_line[6:])))
     return events
+
+
+def answer_with(server: MockServer, reply: Reply) -> None:
+    """Every request gets `reply` until the server is reset."""
+    server.state.scenarios.add(Scenario(name="streaming", rules=[rule(reply)]))
+
+
+def wait_for_stream_end(server: MockServer, count: int = 1, timeout: float = 3.0) -> list[Exchange]:
+    """The streamed exchanges, once `count` of them are journaled (a stream the client
+    left is journaled when the server notices, a moment later)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        streamed = [e for e in server.journal.messages() if e.streamed]
+        if len(streamed) >= count or time.monotonic() > deadline:
+            assert len(streamed) >= count, f"{len(streamed)} of {count} streams journaled"
+            return streamed
+        time.sleep(0.02)

@@ -428,3 +428,49 @@ def test_fault_points(fault: StreamFault, point: FaultPoint) -> None:
 def test_impossible_plans_are_refused(build: Any, complaint: str) -> None:
     with pytest.raises(ValueError, match=complaint):
         build()
+
+
+def reference_frame(name: str, data: dict[str, Any]) -> bytes:
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"event: {name}\ndata: {payload}\n\n".encode()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "plain",
+        'quote " backslash \\ slash /',
+        "tab\tnew\nline\r\x00\x1f",
+        "é 東京 😀 \u2028 \x85",
+    ],
+)
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("text_delta", "text"),
+        ("thinking_delta", "thinking"),
+        ("input_json_delta", "partial_json"),
+        ("signature_delta", "signature"),
+    ],
+)
+def test_delta_frames_are_exactly_the_json_encoding(kind: str, field: str, value: str) -> None:
+    data = {"type": "content_block_delta", "index": 12, "delta": {"type": kind, field: value}}
+    assert sse_frame("content_block_delta", data) == reference_frame("content_block_delta", data)
+
+
+def test_other_deltas_take_the_general_encoding() -> None:
+    cited = {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "citations_delta", "citation": CHAR_CITATION},
+    }
+    assert sse_frame("content_block_delta", cited) == reference_frame("content_block_delta", cited)
+    odd = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": 5}}
+    assert sse_frame("content_block_delta", odd) == reference_frame("content_block_delta", odd)
+    lone = {
+        "type": "content_block_delta",
+        "index": 0,
+        "delta": {"type": "text_delta", "text": "\ud800"},
+    }
+    assert json.loads(sse_frame("content_block_delta", lone).split(b"data: ")[1]) == lone
