@@ -2,6 +2,35 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .config import Config
+from .errors import ApiError, Problem, ScenarioError
+from .journal import Exchange, Journal
+from .loader import load_scenario, load_scenarios
+from .reply import ErrorReply, Reply
+from .scenario import Scenario, Step, match, rule, step
+from .server import MockServer
+from .stream_plan import Pacing, StreamFault, StreamPlan
+from .version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "ApiError",
+    "Config",
+    "ErrorReply",
+    "Exchange",
+    "Journal",
+    "MockServer",
+    "Pacing",
+    "Problem",
+    "Reply",
+    "Scenario",
+    "ScenarioError",
+    "Step",
+    "StreamFault",
+    "StreamPlan",
+    "__version__",
+    "load_scenario",
+    "load_scenarios",
+    "match",
+    "rule",
+    "step",
+]

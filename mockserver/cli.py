@@ -10,10 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
 from .app import create_app
 from .config import DEFAULT_HOST, DEFAULT_PORT, Config
 from .server import listen
+from .version import __version__
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -21,30 +21,62 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="mockserver",
         description="A local stand-in for the Anthropic Messages API, driven by YAML scenarios.",
     )
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)")
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help="port (0 = any free port; default %(default)s)"
+        "--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)"
     )
     parser.add_argument(
-        "--scenarios", nargs="+", type=Path, default=[], metavar="PATH",
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help="port (0 = any free port; default %(default)s)",
+    )
+    parser.add_argument(
+        "--scenarios",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="PATH",
         help="scenario files or folders to load (in addition to the bundled ones)",
     )
     parser.add_argument(
         "--no-bundled", action="store_true", help="do not load the bundled example scenarios"
     )
     parser.add_argument(
-        "--api-key", action="append", default=[], metavar="KEY",
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY",
         help="accept only these API keys (repeatable; default: any non-empty key)",
     )
     parser.add_argument(
-        "--strictness", choices=("strict", "warn", "off"), default="strict",
+        "--strictness",
+        choices=("strict", "warn", "off"),
+        default="strict",
         help="answer contract violations as the API does (strict), only report them (warn), "
         "or check the schema only (off)",
     )
-    parser.add_argument("--any-model", action="store_true", help="accept model ids not in the catalog")
-    parser.add_argument("--any-beta", action="store_true", help="accept unknown anthropic-beta values")
     parser.add_argument(
-        "--log-level", default="info", choices=("debug", "info", "warning", "error"),
+        "--any-model", action="store_true", help="accept model ids not in the catalog"
+    )
+    parser.add_argument(
+        "--any-beta", action="store_true", help="accept unknown anthropic-beta values"
+    )
+    parser.add_argument(
+        "--unmatched",
+        choices=("default", "error"),
+        default="default",
+        help="a request no scenario matches gets the default reply, or a 400 naming the "
+        "closest steps (default %(default)s)",
+    )
+    parser.add_argument(
+        "--seed",
+        default=None,
+        help="seed for what the server mints (thinking signatures), for reproducible runs",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
     )
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     return parser.parse_args(argv)
@@ -60,6 +92,8 @@ def config_from(args: argparse.Namespace) -> Config:
         strictness=args.strictness,
         any_model=args.any_model,
         any_beta=args.any_beta,
+        unmatched=args.unmatched,
+        seed=args.seed,
         watch=True,
     )
 

@@ -205,7 +205,8 @@ ERRORS_BY_STATUS: dict[int, type[ApiError]] = {
 ERROR_TYPES_BY_STATUS: dict[int, str] = {s: c.error_type for s, c in ERRORS_BY_STATUS.items()}
 
 
-@dataclass(frozen=True)
+# Not frozen: Python sets __traceback__ on exceptions as they propagate.
+@dataclass
 class ScenarioError(Exception):
     """A scenario file or step is wrong: for the scenario author, with file and line."""
 
