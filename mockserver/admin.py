@@ -14,13 +14,14 @@ from typing import Any
 
 from aiohttp import web
 
-from . import __version__, control, verify
+from . import control, verify
 from .errors import ScenarioError
 from .journal import Exchange
 from .keys import STATE
 from .loader import parse_scenarios
 from .scenario import Scenario
 from .state import ServerState
+from .version import __version__
 
 ADMIN_PREFIX = "/_mock"
 
