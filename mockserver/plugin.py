@@ -68,7 +68,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     # itself, and a test that already failed shows what the mock saw beside its own error.
     try:
         result = yield
-    except Exception:
+    except (Exception, pytest.fail.Exception):
         if _FAILURES in item.stash and (reports := item.stash[_FAILURES]()):
             item.add_report_section("call", "mockserver", "\n\n".join(reports))
         raise
