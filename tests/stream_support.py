@@ -91,7 +91,7 @@ def parse_sse(raw: bytes) -> list[tuple[str, dict[str, Any]]]:
 
 def answer_with(server: MockServer, reply: Reply) -> None:
     """Every request gets `reply` until the server is reset."""
-    server.state.scenarios.add(Scenario(name="streaming", rules=[rule(reply)]))
+    server.add(Scenario(name="streaming", rules=[rule(reply)]))
 
 
 def wait_for_stream_end(server: MockServer, count: int = 1, timeout: float = 3.0) -> list[Exchange]:

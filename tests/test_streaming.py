@@ -21,7 +21,6 @@ from conftest import MODEL, TEST_KEY, api_headers
 from stream_support import answer_with, assert_same_message, parse_sse, stream_and_create
 
 from mockserver.reply import Reply
-from mockserver.scenario import Scenario, step
 from mockserver.server import MockServer
 
 HI: list[MessageParam] = [{"role": "user", "content": "Hello"}]
@@ -190,15 +189,8 @@ def test_the_wire_format(fresh: MockServer, http: httpx2.Client) -> None:
 
 
 def test_a_streamed_tool_loop(fresh: MockServer, client: anthropic.Anthropic) -> None:
-    fresh.state.scenarios.add(
-        Scenario(
-            name="weather",
-            steps=[
-                step(Reply.tool_use("get_weather", {"city": "Paris"}, text="Let me look.")),
-                step(Reply.text("It is sunny in Paris."), tool_result="get_weather"),
-            ],
-        )
-    )
+    fresh.reply_tool_use("get_weather", {"city": "Paris"}, text="Let me look.", name="ask")
+    fresh.reply_text("It is sunny in Paris.", tool_result="get_weather", name="answer")
     messages: list[Any] = [{"role": "user", "content": "Weather in Paris?"}]
     with client.messages.stream(
         model=MODEL, max_tokens=256, messages=messages, tools=[WEATHER_TOOL]
@@ -220,27 +212,20 @@ def test_a_streamed_tool_loop(fresh: MockServer, client: anthropic.Anthropic) ->
     ) as stream:
         text = stream.get_final_text()
     assert text == "It is sunny in Paris."
-    assert [e.step for e in fresh.journal.messages()] == ["weather/steps[0]", "weather/steps[1]"]
+    assert [e.step.split("/")[-1] for e in fresh.journal.messages() if e.step] == ["ask", "answer"]
     assert fresh.journal.violations() == []
 
 
 def test_a_streamed_thinking_tool_loop_sends_its_thinking_back(
     fresh: MockServer, client: anthropic.Anthropic
 ) -> None:
-    fresh.state.scenarios.add(
-        Scenario(
-            name="think",
-            steps=[
-                step(
-                    Reply.blocks(
-                        {"type": "thinking", "thinking": "I need the weather tool for this."},
-                        {"type": "tool_use", "name": "get_weather", "input": {"city": "Oslo"}},
-                    )
-                ),
-                step(Reply.text("Cold in Oslo."), tool_result="get_weather"),
-            ],
+    fresh.reply(
+        Reply.blocks(
+            {"type": "thinking", "thinking": "I need the weather tool for this."},
+            {"type": "tool_use", "name": "get_weather", "input": {"city": "Oslo"}},
         )
     )
+    fresh.reply_text("Cold in Oslo.", tool_result="get_weather")
     params: dict[str, Any] = {"model": MODEL, "tools": [WEATHER_TOOL]} | THINK
     messages: list[Any] = [{"role": "user", "content": "Weather in Oslo?"}]
     with client.messages.stream(messages=messages, **params) as stream:
