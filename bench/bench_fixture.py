@@ -68,7 +68,9 @@ def in_pytest_ms(tests: int) -> tuple[list[float], list[float]]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "test_overhead.py"
         path.write_text(TESTS.format(n=tests))
-        code = pytest.main([str(path), "-p", "no:cacheprovider", "-p", "no:terminal"], [recorder])
+        quiet = ["-p", "no:cacheprovider", "-p", "no:terminal"]
+        loop_scope = ["-o", "asyncio_default_fixture_loop_scope=function"]
+        code = pytest.main([str(path), *quiet, *loop_scope], [recorder])
         if code != 0:
             raise SystemExit(f"the inner pytest run failed ({code})")
     with_fixture = [s * 1000 for k, s in recorder.seconds.items() if "with_fixture" in k]
