@@ -10,6 +10,7 @@ from .handlers import count_tokens, create_message
 from .keys import STATE
 from .middleware import api_middleware
 from .models_api import get_model, list_models
+from .render import end_streams_on_shutdown
 from .state import ServerState
 from .watcher import watch_scenarios
 
@@ -31,6 +32,7 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     app.router.add_get("/v1/models", list_models)
     app.router.add_get("/v1/models/{model_id}", get_model)
     app.add_subapp(ADMIN_PREFIX, admin_app())
+    end_streams_on_shutdown(app)
     if config.watch:
         app.cleanup_ctx.append(watch_scenarios)
     return app

@@ -23,6 +23,9 @@ from .stream_plan import Pacing, StreamFault, StreamPlan
 _POLL_SECONDS = 0.1
 _NO_PACING = Pacing()
 
+# Set when the server shuts down, so paced streams end at once rather than hold it up.
+STREAMS_CLOSING = web.AppKey("streams_closing", asyncio.Event)
+
 _DEFAULT_MESSAGES: dict[str, str] = {}
 for _cls in ERRORS_BY_STATUS.values():
     _DEFAULT_MESSAGES.setdefault(_cls.error_type, _cls.default_message)
@@ -34,10 +37,20 @@ def json_response(
     return web.json_response(dict(body), status=status, headers=dict(headers))
 
 
+def end_streams_on_shutdown(app: web.Application) -> None:
+    """Wire into an app: on shutdown its paced streams stop and their connections close."""
+    closing = asyncio.Event()
+    app[STREAMS_CLOSING] = closing
+
+    async def close(_: web.Application) -> None:
+        closing.set()
+
+    app.on_shutdown.append(close)
+
+
 def stream_pacing(request: web.Request, plan: StreamPlan) -> Pacing:
     """The step's own pacing, else the server-wide one, else none."""
-    configured = getattr(request.app[STATE].config, "stream_pacing", None)
-    return plan.pacing or (configured if isinstance(configured, Pacing) else _NO_PACING)
+    return plan.pacing or request.app[STATE].config.stream_pacing or _NO_PACING
 
 
 def error_event(fault: StreamFault, request_id: str) -> Event:
@@ -157,10 +170,14 @@ class _PacedWriter:
         """Sleep, in slices when long, sending pings on a quiet stream; raises
         ConnectionResetError as soon as the client has gone."""
         deadline = time.monotonic() + seconds
+        closing = self._request.app.get(STREAMS_CLOSING)
         while (now := time.monotonic()) < deadline:
             transport = self._request.transport
             if transport is None or transport.is_closing():
                 raise ConnectionResetError("client went away")
+            if closing is not None and closing.is_set():
+                transport.close()
+                raise ConnectionResetError("server shutting down")
             if pings and now - self._last_write >= self._ping_interval:
                 await self._write(PING, sse_frame(*PING))
                 continue
