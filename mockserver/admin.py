@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from . import control, verify
+from .admin_faults import add_fault_routes
 from .errors import ScenarioError
 from .journal import Exchange
 from .keys import STATE
@@ -214,4 +215,5 @@ def admin_app() -> web.Application:
     app.router.add_put("/scenarios", replace_scenarios)
     app.router.add_get("/clock", read_clock)
     app.router.add_post("/clock/advance", advance_clock)
+    add_fault_routes(app)
     return app

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .ratelimit import RateLimits
+
 Strictness = Literal["strict", "warn", "off"]
 # What answers a request no loaded scenario matches: the default reply, or a 400 that
 # names the closest steps and why each did not match.
@@ -38,3 +40,5 @@ class Config:
     # Watch scenario files and reload them when they change (standalone server).
     watch: bool = False
     unmatched: UnmatchedPolicy = "default"
+    # Per-minute limits every API key gets (each key its own buckets); None: unlimited.
+    rate_limits: RateLimits | None = None

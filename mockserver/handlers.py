@@ -12,11 +12,13 @@ from .body import check_content_type, parse_body
 from .catalog import ModelSpec
 from .context import RequestContext
 from .contract import check_rules, check_shape
+from .error_catalog import scripted_error
 from .errors import NotFound, Problem
+from .gate import admit, play_fault
 from .headers import check_headers
 from .keys import STATE, draft_of
 from .message import account_input, build_message
-from .render import json_response, stream_response
+from .render import stream_response
 from .state import ServerState
 from .stopping import check_context_window
 from .tokens import Segment, input_segments
@@ -57,6 +59,9 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     draft = draft_of(request)
     ctx, body = await read_request(request, state)
+    struck = await play_fault(request, ctx, body, "messages")
+    if struck.dropped is not None:
+        return struck.dropped
     body = state.threads.expand(body)
     check_shape(state, draft, "messages", body, ctx)
     spec = resolve_model(state, body)
@@ -71,6 +76,7 @@ async def create_message(request: web.Request) -> web.StreamResponse:
         model=spec,
         extra=[context_window_problem(spec, segments)],
     )
+    admission = admit(request, ctx, body, spec, segments)
     answer = state.scenarios.answer(body, ctx.api_key, ctx.headers)
     draft.step, draft.unmatched = answer.step, answer.unmatched
     draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
@@ -78,7 +84,7 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     if reply.delay:
         await asyncio.sleep(reply.delay)
     if reply.error is not None:
-        raise reply.error.to_error()
+        raise scripted_error(reply.error)
     message_id = ids.message_id()
     cached = account_input(
         state.cache,
@@ -100,11 +106,13 @@ async def create_message(request: web.Request) -> web.StreamResponse:
         sign=state.signer.session(body),
     )
     state.threads.record(body, message)
-    headers = response_headers(state, ctx)
-    if body.get("stream") is True:
-        return await stream_response(request, message, headers, reply.stream)
+    streamed = body.get("stream") is True
+    headers = response_headers(state, ctx) | admission.finish(message["usage"], streamed=streamed)
+    if streamed:
+        plan = struck.stream_plan(request, reply.stream, message)
+        return await stream_response(request, message, headers, plan)
     draft.response = message
-    return json_response(message, headers)
+    return await struck.respond(request, message, headers)
 
 
 async def count_tokens(request: web.Request) -> web.StreamResponse:
@@ -112,6 +120,9 @@ async def count_tokens(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE]
     draft = draft_of(request)
     ctx, body = await read_request(request, state)
+    struck = await play_fault(request, ctx, body, "count_tokens")
+    if struck.dropped is not None:
+        return struck.dropped
     check_shape(state, draft, "count_tokens", body, ctx)
     spec = resolve_model(state, body)
     segments = input_segments(body, state.tokenizer)
@@ -138,4 +149,4 @@ async def count_tokens(request: web.Request) -> web.StreamResponse:
     )
     result = {"input_tokens": total}
     draft.response = result
-    return json_response(result, response_headers(state, ctx))
+    return await struck.respond(request, result, response_headers(state, ctx))

@@ -48,6 +48,12 @@ class Exchange:
         return self.method == "POST" and self.path == MESSAGES_PATH
 
     @property
+    def retry_count(self) -> int:
+        """Which attempt this was: the SDKs' `x-stainless-retry-count` (0 when not sent)."""
+        value = self.headers.get("x-stainless-retry-count", "0")
+        return int(value) if value.isdigit() else 0
+
+    @property
     def error(self) -> Mapping[str, Any] | None:
         """The `error` object of an error reply (or of a mid-stream `error` event)."""
         if isinstance(self.response, Mapping):

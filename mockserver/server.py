@@ -17,9 +17,12 @@ from aiohttp import web
 
 from . import control, verify
 from .app import create_app
-from .config import Config
+from .config import Config, Strictness
+from .faults import FaultRule, fail_next
 from .journal import Exchange, Journal
+from .ratelimit import RateLimits
 from .reply import Reply
+from .report import ContractReport
 from .scenario import Scenario, Step, step
 from .state import ServerState
 from .stream_plan import StreamFault
@@ -188,6 +191,30 @@ class MockServer:
         ids = [e.request_id for e in rejected]
         self._on_loop(lambda: control.expect_rejections(self.state, ids))
 
+    # -- contract checking -------------------------------------------------------------
+
+    @property
+    def strictness(self) -> Strictness:
+        """strict: violations are answered as the API does; warn: answered normally, recorded
+        and flagged in `x-mockserver-violation*` headers; off: schema only. Settable."""
+        return self.state.strictness
+
+    @strictness.setter
+    def strictness(self, strictness: Strictness) -> None:
+        self.set_strictness(strictness)
+
+    def set_strictness(self, strictness: Strictness, *, session: bool = False) -> None:
+        """Until the next reset(), or for good with `session` (ValueError if unknown)."""
+        self._on_loop(lambda: control.set_strictness(self.state, strictness, session=session))
+
+    def report(self) -> ContractReport:
+        """The contract report: features used and violations by rule, over every request
+        since the server started (reset() keeps it; reset_report() starts it over)."""
+        return self._on_loop(lambda: control.contract_report(self.state))
+
+    def reset_report(self) -> None:
+        self._on_loop(lambda: control.reset_report(self.state))
+
     def _on_loop(self, call: Callable[[], T]) -> T:
         """Run `call` on the server's loop (state belongs to it), or here if not running."""
         loop = self._loop
@@ -258,6 +285,28 @@ class MockServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    # -- faults and rate limits ----------------------------------------------------------
+
+    def inject(self, rule: FaultRule) -> FaultRule:
+        """Add a fault rule (rules are tried in the order added); its counters stay live."""
+        return self._on_loop(lambda: self.state.faults.add(rule))
+
+    def fail_next(self, status: int = 529, *, times: int | None = 1, **options: Any) -> FaultRule:
+        """The next `times` /v1/messages calls fail with `status`, e.g. 529 twice then success.
+
+        Options: message, error_type, headers, retry_after (seconds), delay, api_key,
+        session, streaming, endpoint (see mockserver.faults).
+        """
+        return self.inject(fail_next(status, times=times, **options))
+
+    def clear_faults(self) -> None:
+        self._on_loop(self.state.faults.clear)
+
+    def set_rate_limits(self, limits: RateLimits | None, *, api_key: str | None = None) -> None:
+        """Per-minute limits for `api_key` (None: every key); `limits=None` lifts them.
+        The buckets start full; reset() goes back to the configured limits."""
+        self._on_loop(lambda: self.state.limits.set_limits(limits, api_key))
 
 
 def _caller() -> tuple[str, int | None]:

@@ -10,7 +10,9 @@ from .cache import PromptCache
 from .catalog import Catalog
 from .clock import Clock
 from .config import Config
+from .faults import FaultBook
 from .journal import Journal
+from .ratelimit import RateLimiter
 from .signatures import Signer
 from .threads import ThreadStore
 from .tokens import HeuristicTokenizer, Tokenizer
@@ -34,9 +36,13 @@ class ServerState:
     scenarios: ScenarioBook = field(init=False)
     # What the running test declared (its scenarios, expected rejections): teardown checks.
     expectations: Expectations = field(default_factory=Expectations)
+    # Faults injected from Python or the admin API, and the per-key rate limits.
+    faults: FaultBook = field(default_factory=FaultBook)
+    limits: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.cache = PromptCache(self.clock)
+        self.limits = RateLimiter(self.config.rate_limits, self.clock)
         seed = self.config.seed
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
         self.scenarios = book_for(self.config)
@@ -48,3 +54,5 @@ class ServerState:
         self.scenarios.reset()
         self.threads.clear()
         self.expectations.clear()
+        self.faults.clear()
+        self.limits.clear()
