@@ -162,6 +162,9 @@ def test_every_third_request_fails(fresh: MockServer, client: anthropic.Anthropi
         except anthropic.InternalServerError as exc:
             statuses.append(exc.status_code)
     assert statuses == [200, 200, 500, 200, 200, 500]
+    fresh.clear_faults()
+    for _ in range(3):
+        assert client.messages.create(model=MODEL, max_tokens=10, messages=HI).content
 
 
 def test_faults_from_the_admin_api(fresh: MockServer, client: anthropic.Anthropic) -> None:
