@@ -6,8 +6,9 @@ from .config import Config
 from .errors import ApiError, Problem, ScenarioError
 from .journal import Exchange, Journal
 from .loader import load_scenario, load_scenarios
+from .matchers import match
 from .reply import ErrorReply, Reply
-from .scenario import Scenario, Step, match, rule, step
+from .scenario import Scenario, Step, rule, step
 from .server import MockServer
 from .stream_plan import Pacing, StreamFault, StreamPlan
 from .version import __version__

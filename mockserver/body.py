@@ -40,7 +40,9 @@ def parse_body(raw: bytes, max_bytes: int) -> dict[str, Any]:
         # Wording follows the API's JSON errors; the exact text for bad UTF-8 is unverified.
         raise _not_json("invalid UTF-8", raw[: exc.start].decode("utf-8"), exc.start) from None
     if not text.strip():
-        raise InvalidRequest("The request body is not valid JSON: expected value: line 1 column 1 (char 0)")
+        raise InvalidRequest(
+            "The request body is not valid JSON: expected value: line 1 column 1 (char 0)"
+        )
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:

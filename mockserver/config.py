@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from .ratelimit import RateLimits
+from .stream_plan import Pacing
 
 Strictness = Literal["strict", "warn", "off"]
 # What answers a request no loaded scenario matches: the default reply, or a 400 that
@@ -40,5 +41,9 @@ class Config:
     # Watch scenario files and reload them when they change (standalone server).
     watch: bool = False
     unmatched: UnmatchedPolicy = "default"
+    # Streaming pace for every reply whose step sets none; None: as fast as possible.
+    stream_pacing: Pacing | None = None
+    # Required (as `Authorization: Bearer`) from admin clients that are not on loopback.
+    admin_token: str | None = None
     # Per-minute limits every API key gets (each key its own buckets); None: unlimited.
     rate_limits: RateLimits | None = None

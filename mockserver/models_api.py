@@ -34,9 +34,7 @@ def _lifecycles(request: web.Request) -> set[str]:
     asked = request.query.getall("lifecycle[]", []) + request.query.getall("lifecycle", [])
     for value in asked:
         if value not in LIFECYCLES:
-            raise InvalidRequest(
-                "lifecycle.0: Input should be 'active', 'deprecated' or 'retired'"
-            )
+            raise InvalidRequest("lifecycle.0: Input should be 'active', 'deprecated' or 'retired'")
     return set(asked) or {"active", "deprecated"}
 
 

@@ -50,9 +50,7 @@ def end_streams_on_shutdown(app: web.Application) -> None:
 
 def stream_pacing(request: web.Request, plan: StreamPlan) -> Pacing:
     """The step's own pacing, else the server-wide one, else none."""
-    # Read defensively: the setting reaches Config in a separate change.
-    configured = getattr(request.app[STATE].config, "stream_pacing", None)
-    return plan.pacing or (configured if isinstance(configured, Pacing) else _NO_PACING)
+    return plan.pacing or request.app[STATE].config.stream_pacing or _NO_PACING
 
 
 def error_event(fault: StreamFault, request_id: str) -> Event:
