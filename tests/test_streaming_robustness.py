@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 
 import aiohttp
 import anthropic
@@ -150,16 +149,10 @@ def test_jittered_streams_equal_the_plain_message(
     assert_same_message(streamed, plain)
 
 
-@dataclass
-class PacedConfig(Config):
-    # The server-wide pacing the server reads from its config (`stream_pacing`).
-    stream_pacing: Pacing | None = None
-
-
 def test_server_wide_pacing_applies_unless_a_step_brings_its_own() -> None:
     slow = Pacing(first_token_delay=0.4)
     with (
-        MockServer(PacedConfig(port=0, stream_pacing=slow)) as srv,
+        MockServer(Config(port=0, stream_pacing=slow)) as srv,
         httpx2.Client(base_url=srv.base_url, timeout=10) as http,
     ):
         started = time.monotonic()
