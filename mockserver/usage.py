@@ -51,7 +51,9 @@ def start_usage(usage: Mapping[str, Any]) -> dict[str, Any]:
     start = dict(usage)
     start["output_tokens"] = min(1, int(usage["output_tokens"]))
     start["server_tool_use"] = None
-    start["output_tokens_details"] = {"thinking_tokens": 0}
+    # A pinned null stays null, so the streamed Message ends equal to the JSON one.
+    if usage.get("output_tokens_details") is not None:
+        start["output_tokens_details"] = {"thinking_tokens": 0}
     return start
 
 
