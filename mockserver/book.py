@@ -115,7 +115,10 @@ class ScenarioBook:
         self.errors.pop(path, None)
         self._bad.pop(path, None)
         self._files[path] = _File(stamp, [Script(s, bundled) for s in scenarios])
-        log.info("loaded %d scenario(s) from %s", len(scenarios), path)
+        # The bundled examples load on every plain start: one summary line says so (book_for);
+        # the user's own files, and every reload, are worth a line each.
+        level = logging.DEBUG if bundled and known is None else logging.INFO
+        log.log(level, "loaded %d scenario(s) from %s", len(scenarios), path)
         return True
 
     def _fail(self, path: Path, exc: ScenarioError) -> None:
@@ -187,7 +190,11 @@ def book_for(config: Config) -> ScenarioBook:
     book = ScenarioBook(config.unmatched)
     book.watch_roots(config.scenario_paths)
     if config.bundled_scenarios:
+        before = len(book.scripts())
         book.watch_roots([scenarios_dir()], bundled=True)
+        log.info(
+            "loaded %d bundled scenarios from %s", len(book.scripts()) - before, scenarios_dir()
+        )
     return book
 
 
