@@ -1,0 +1,277 @@
+"""The contract report: what a client sent over a whole session, and what it got wrong.
+
+Built from journal exchanges. `ReportCollector` accumulates it as the server journals
+(the per-test reset leaves it alone); `build_report(exchanges)` makes one from any list.
+
+JSON shape (`ContractReport.to_json()`, ``report_version`` 1)::
+
+    {"report_version": 1,
+     "summary": "12 requests, 3 violations (2 rules)",
+     "requests": {"total": 12, "endpoints": {"POST /v1/messages": 11, ...},
+                  "statuses": {"200": 9, "400": 3}},
+     "features": {"<category>": {"<value>": <requests that used it>, ...}, ...},
+     "violations": {"total": 3, "requests": 2, "expected": 1,
+                    "rules": [{"rule", "count", "rejected", "warned", "expected",
+                               "example": {"request_id", "method", "path", "status",
+                                           "outcome", "message", "field", "excerpt"}}]}}
+
+Every category of `report_features.CATEGORIES` is present. `rule` is a semantic rule's
+name, ``schema``, or for a request refused before its body was checked (headers, JSON,
+unknown model) the error type it got. `count` leaves out `expected` ones (requests a test
+declared it meant to be rejected); `outcome` is ``rejected`` or ``warned`` (strictness warn).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .journal import Exchange
+from .report_features import CATEGORIES, exchange_features
+from .report_text import plural, render_text
+
+REPORT_VERSION = 1
+# Distinct values kept per counter; the rest are counted under OTHER (odd paths, agents).
+_MAX_KEYS = 100
+OTHER = "(other)"
+_EXCERPT_CHARS = 300
+_MESSAGE_CHARS = 1000
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _bump(counter: Counter[str], key: str) -> None:
+    counter[key if key in counter or len(counter) < _MAX_KEYS else OTHER] += 1
+
+
+def excerpt(body: Any, field: str) -> str:
+    """The JSON of the part of `body` a problem's dotted path names (or of its nearest
+    existing parent), trimmed; '' when the path names nothing inside the body."""
+    node, found = body, False
+    for part in field.removeprefix("$.").split(".") if field else ():
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            break
+        found = True
+    if not found:
+        return ""
+    return _cut(json.dumps(node, ensure_ascii=False, separators=(",", ":")), _EXCERPT_CHARS)
+
+
+@dataclass(frozen=True)
+class ViolationRecord:
+    """One violation, with the request that showed it."""
+
+    rule: str
+    message: str
+    request_id: str
+    method: str
+    path: str
+    status: int
+    field: str = ""
+    excerpt: str = ""
+
+    @property
+    def outcome(self) -> str:
+        return "rejected" if self.status >= 400 else "warned"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "outcome": self.outcome,
+            "message": self.message,
+            "field": self.field,
+            "excerpt": self.excerpt,
+        }
+
+
+def violations_of(exchange: Exchange) -> list[ViolationRecord]:
+    """The exchange's problems; a refusal without one (headers, JSON, model) counts once."""
+
+    def record(rule: str, message: str, field: str = "") -> ViolationRecord:
+        return ViolationRecord(
+            rule,
+            _cut(message, _MESSAGE_CHARS),
+            exchange.request_id,
+            exchange.method,
+            exchange.path,
+            exchange.status,
+            field,
+            excerpt(exchange.body, field),
+        )
+
+    if exchange.problems:
+        return [record(p.rule, p.message, p.path) for p in exchange.problems]
+    if exchange.rejected:
+        error = exchange.error or {}
+        rule = str(error.get("type") or f"http_{exchange.status}")
+        return [record(rule, str(error.get("message", "")))]
+    return []
+
+
+@dataclass(frozen=True)
+class RuleSummary:
+    rule: str
+    count: int
+    rejected: int
+    warned: int
+    expected: int
+    # The first violation not expected (else the first expected one).
+    example: ViolationRecord
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "count": self.count,
+            "rejected": self.rejected,
+            "warned": self.warned,
+            "expected": self.expected,
+            "example": self.example.to_json(),
+        }
+
+
+def _summarise(records: list[ViolationRecord], expected_ids: set[str]) -> tuple[RuleSummary, ...]:
+    by_rule: dict[str, list[ViolationRecord]] = {}
+    for record in records:
+        by_rule.setdefault(record.rule, []).append(record)
+    summaries = []
+    for rule, found in by_rule.items():
+        real = [r for r in found if r.request_id not in expected_ids]
+        summaries.append(
+            RuleSummary(
+                rule,
+                count=len(real),
+                rejected=sum(r.outcome == "rejected" for r in real),
+                warned=sum(r.outcome == "warned" for r in real),
+                expected=len(found) - len(real),
+                example=(real or found)[0],
+            )
+        )
+    return tuple(sorted(summaries, key=lambda s: (-s.count, -s.expected, s.rule)))
+
+
+@dataclass(frozen=True)
+class ContractReport:
+    """A snapshot of the report; render it with `to_json()`, `to_text()` or `summary()`."""
+
+    requests: int
+    endpoints: Mapping[str, int]
+    statuses: Mapping[str, int]
+    features: Mapping[str, Mapping[str, int]]
+    rules: tuple[RuleSummary, ...]
+    # Requests with at least one violation no test expected.
+    violating_requests: int
+
+    @property
+    def violations(self) -> int:
+        return sum(rule.count for rule in self.rules)
+
+    @property
+    def expected(self) -> int:
+        return sum(rule.expected for rule in self.rules)
+
+    def summary(self) -> str:
+        """One line, e.g. ``120 requests, 3 violations (2 rules)``."""
+        line = plural(self.requests, "request")
+        broken = sum(1 for rule in self.rules if rule.count)
+        if self.violations:
+            line += f", {plural(self.violations, 'violation')} ({plural(broken, 'rule')})"
+        else:
+            line += ", no contract violations"
+        if self.expected:
+            line += f", {self.expected} expected"
+        return line
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "report_version": REPORT_VERSION,
+            "summary": self.summary(),
+            "requests": {
+                "total": self.requests,
+                "endpoints": dict(self.endpoints),
+                "statuses": dict(self.statuses),
+            },
+            "features": {name: dict(values) for name, values in self.features.items()},
+            "violations": {
+                "total": self.violations,
+                "requests": self.violating_requests,
+                "expected": self.expected,
+                "rules": [rule.to_json() for rule in self.rules],
+            },
+        }
+
+    def write_json(self, path: Path) -> None:
+        """Write `to_json()` to `path` (folders created as needed)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n")
+
+    def to_text(self) -> str:
+        """The report as a client-library author reads it (see report_text)."""
+        return render_text(self)
+
+
+class ReportCollector:
+    """Accumulates the report as exchanges are journaled; safe to read from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._requests = 0
+            self._endpoints: Counter[str] = Counter()
+            self._statuses: Counter[str] = Counter()
+            self._features: dict[str, Counter[str]] = {c: Counter() for c in CATEGORIES}
+            self._records: list[ViolationRecord] = []
+            self._expected_ids: set[str] = set()
+
+    def observe(self, exchange: Exchange) -> None:
+        features = exchange_features(exchange)
+        records = violations_of(exchange)
+        with self._lock:
+            self._requests += 1
+            _bump(self._endpoints, f"{exchange.method} {exchange.path}")
+            _bump(self._statuses, str(exchange.status))
+            for category, values in features.items():
+                for value in sorted(values):
+                    _bump(self._features[category], value)
+            self._records.extend(records)
+
+    def expect(self, request_ids: Iterable[str]) -> None:
+        """These requests were rejected on purpose (a test of the client's error handling)."""
+        with self._lock:
+            self._expected_ids.update(request_ids)
+
+    def report(self) -> ContractReport:
+        with self._lock:
+            real = {r.request_id for r in self._records if r.request_id not in self._expected_ids}
+            return ContractReport(
+                requests=self._requests,
+                endpoints=dict(self._endpoints.most_common()),
+                statuses=dict(sorted(self._statuses.items())),
+                features={c: dict(v.most_common()) for c, v in self._features.items()},
+                rules=_summarise(self._records, self._expected_ids),
+                violating_requests=len(real),
+            )
+
+
+def build_report(exchanges: Iterable[Exchange]) -> ContractReport:
+    """The report over these exchanges (e.g. a journal's)."""
+    collector = ReportCollector()
+    for exchange in exchanges:
+        collector.observe(exchange)
+    return collector.report()
