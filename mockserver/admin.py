@@ -201,6 +201,49 @@ async def advance_clock(request: web.Request) -> web.Response:
     return web.json_response({"now": control.advance_clock(_state(request), seconds)})
 
 
+def _strictness(state: ServerState) -> web.Response:
+    return web.json_response({"strictness": state.strictness, "session": state.config.strictness})
+
+
+async def read_strictness(request: web.Request) -> web.Response:
+    """The strictness in force, and the one a reset returns to."""
+    return _strictness(_state(request))
+
+
+async def set_strictness(request: web.Request) -> web.Response:
+    """``{"strictness": "warn"}`` until the next reset; add ``"session": true`` to keep it."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise AdminError(400, 'the body must be JSON: {"strictness": "strict|warn|off"}') from None
+    body = body if isinstance(body, dict) else {}
+    session = body.get("session", False)
+    if not isinstance(session, bool):
+        raise AdminError(400, '"session" must be true or false')
+    state = _state(request)
+    try:
+        control.set_strictness(state, body.get("strictness"), session=session)
+    except ValueError as exc:
+        raise AdminError(400, str(exc)) from None
+    return _strictness(state)
+
+
+async def contract_report(request: web.Request) -> web.Response:
+    """The contract report as JSON, or as text with ``?format=text``."""
+    report = control.contract_report(_state(request))
+    form = request.query.get("format", "json")
+    if form == "text":
+        return web.Response(text=report.to_text() + "\n")
+    if form != "json":
+        raise AdminError(400, f"query parameter 'format' must be json or text, got {form!r}")
+    return web.json_response(report.to_json())
+
+
+async def reset_report(request: web.Request) -> web.Response:
+    control.reset_report(_state(request))
+    return web.json_response({"reset": True})
+
+
 def admin_app() -> web.Application:
     """The admin API as a sub-application; mount it at ADMIN_PREFIX."""
     app = web.Application(middlewares=[admin_middleware])
@@ -215,5 +258,9 @@ def admin_app() -> web.Application:
     app.router.add_put("/scenarios", replace_scenarios)
     app.router.add_get("/clock", read_clock)
     app.router.add_post("/clock/advance", advance_clock)
+    app.router.add_get("/strictness", read_strictness)
+    app.router.add_put("/strictness", set_strictness)
+    app.router.add_get("/report", contract_report)
+    app.router.add_post("/report/reset", reset_report)
     add_fault_routes(app)
     return app

@@ -13,6 +13,7 @@ from pathlib import Path
 from .app import create_app
 from .config import DEFAULT_HOST, DEFAULT_PORT, Config
 from .server import listen
+from .state import ServerState
 from .version import __version__
 
 
@@ -74,6 +75,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="seed for what the server mints (thinking signatures), for reproducible runs",
     )
     parser.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="at shutdown, write the contract report (JSON) to PATH",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -98,18 +106,26 @@ def config_from(args: argparse.Namespace) -> Config:
     )
 
 
-async def serve(config: Config) -> None:
-    runner, port = await listen(create_app(config), config)
+async def serve(config: Config, report_path: Path | None = None) -> None:
+    state = ServerState(config)
+    runner, port = await listen(create_app(config, state), config)
+    # Before the banner: whoever reads it may send SIGTERM at once.
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     url = f"http://{config.host}:{port}"
     print(f"mockserver {__version__} listening on {url}", flush=True)
     print(f"export ANTHROPIC_BASE_URL={url}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
+        report = state.report.report()
+        # What the clients sent and broke, for whoever watched this server.
+        if report.requests:
+            print(f"\n{report.to_text()}\n", flush=True)
+        if report_path is not None:
+            report.write_json(report_path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -118,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        asyncio.run(serve(config_from(args)))
+        asyncio.run(serve(config_from(args), args.report))
     except KeyboardInterrupt:
         pass
     except OSError as exc:

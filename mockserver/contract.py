@@ -40,12 +40,12 @@ def check_rules(
     model: ModelSpec | None,
     extra: Iterable[Problem | None] = (),
 ) -> None:
-    if state.config.strictness == "off":
+    if state.strictness == "off":
         return
     problems = check_semantics(kind, body, ctx, model, state.signer)
     problems.extend(p for p in extra if p is not None)
     if not problems:
         return
     draft.problems.extend(problems)
-    if state.config.strictness == "strict":
+    if state.strictness == "strict":
         raise problems[0].to_error()

@@ -8,9 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import verify
+from .config import Strictness
 from .loader import load_scenarios, parse_scenarios
+from .report import ContractReport
 from .scenario import Scenario, Step
 from .state import ServerState
+
+_LEVELS: tuple[Strictness, ...] = ("strict", "warn", "off")
 
 # The name of the scenario a test grows step by step (labels read ``test/steps[0]``).
 INLINE_SCENARIO = "test"
@@ -75,7 +79,30 @@ def advance_clock(state: ServerState, seconds: float) -> float:
 
 
 def expect_rejections(state: ServerState, request_ids: Iterable[str]) -> None:
-    state.expectations.rejections.update(request_ids)
+    ids = list(request_ids)
+    state.expectations.rejections.update(ids)
+    state.report.expect(ids)
+
+
+def set_strictness(state: ServerState, strictness: object, *, session: bool = False) -> Strictness:
+    """Answer violations as the API does (strict), answer normally and record them (warn),
+    or skip the semantic rules (off): until the next reset, or for good with `session`."""
+    for level in _LEVELS:
+        if strictness == level:
+            state.strictness = level
+            if session:
+                state.config.strictness = level
+            return level
+    raise ValueError(f"strictness must be strict, warn or off, not {strictness!r}")
+
+
+def contract_report(state: ServerState) -> ContractReport:
+    """What every request since the server started (or the last report reset) used and broke."""
+    return state.report.report()
+
+
+def reset_report(state: ServerState) -> None:
+    state.report.clear()
 
 
 def failures(state: ServerState, checks: verify.Checks) -> list[str]:

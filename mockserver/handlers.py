@@ -19,6 +19,7 @@ from .headers import check_headers
 from .keys import STATE, draft_of
 from .message import account_input, build_message
 from .render import stream_response
+from .report_text import violation_headers
 from .state import ServerState
 from .stopping import check_context_window
 from .tokens import Segment, input_segments
@@ -108,6 +109,8 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     state.threads.record(body, message)
     streamed = body.get("stream") is True
     headers = response_headers(state, ctx) | admission.finish(message["usage"], streamed=streamed)
+    # Only a request answered despite violations gets here with problems (strictness warn).
+    headers |= violation_headers(draft.problems)
     if streamed:
         plan = struck.stream_plan(request, reply.stream, message)
         return await stream_response(request, message, headers, plan)
@@ -149,4 +152,5 @@ async def count_tokens(request: web.Request) -> web.StreamResponse:
     )
     result = {"input_tokens": total}
     draft.response = result
-    return await struck.respond(request, result, response_headers(state, ctx))
+    headers = response_headers(state, ctx) | violation_headers(draft.problems)
+    return await struck.respond(request, result, headers)

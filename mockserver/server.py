@@ -17,11 +17,12 @@ from aiohttp import web
 
 from . import control, verify
 from .app import create_app
-from .config import Config
+from .config import Config, Strictness
 from .faults import FaultRule, fail_next
 from .journal import Exchange, Journal
 from .ratelimit import RateLimits
 from .reply import Reply
+from .report import ContractReport
 from .scenario import Scenario, Step, step
 from .state import ServerState
 from .stream_plan import StreamFault
@@ -189,6 +190,30 @@ class MockServer:
             raise AssertionError("expected the server to reject a request, but none was rejected")
         ids = [e.request_id for e in rejected]
         self._on_loop(lambda: control.expect_rejections(self.state, ids))
+
+    # -- contract checking -------------------------------------------------------------
+
+    @property
+    def strictness(self) -> Strictness:
+        """strict: violations are answered as the API does; warn: answered normally, recorded
+        and flagged in `x-mockserver-violation*` headers; off: schema only. Settable."""
+        return self.state.strictness
+
+    @strictness.setter
+    def strictness(self, strictness: Strictness) -> None:
+        self.set_strictness(strictness)
+
+    def set_strictness(self, strictness: Strictness, *, session: bool = False) -> None:
+        """Until the next reset(), or for good with `session` (ValueError if unknown)."""
+        self._on_loop(lambda: control.set_strictness(self.state, strictness, session=session))
+
+    def report(self) -> ContractReport:
+        """The contract report: features used and violations by rule, over every request
+        since the server started (reset() keeps it; reset_report() starts it over)."""
+        return self._on_loop(lambda: control.contract_report(self.state))
+
+    def reset_report(self) -> None:
+        self._on_loop(lambda: control.reset_report(self.state))
 
     def _on_loop(self, call: Callable[[], T]) -> T:
         """Run `call` on the server's loop (state belongs to it), or here if not running."""

@@ -9,10 +9,11 @@ from .book import ScenarioBook, book_for
 from .cache import PromptCache
 from .catalog import Catalog
 from .clock import Clock
-from .config import Config
+from .config import Config, Strictness
 from .faults import FaultBook
 from .journal import Journal
 from .ratelimit import RateLimiter
+from .report import ReportCollector
 from .signatures import Signer
 from .threads import ThreadStore
 from .tokens import HeuristicTokenizer, Tokenizer
@@ -39,10 +40,15 @@ class ServerState:
     # Faults injected from Python or the admin API, and the per-key rate limits.
     faults: FaultBook = field(default_factory=FaultBook)
     limits: RateLimiter = field(init=False)
+    # The strictness in force: the config's, unless the running test chose another.
+    strictness: Strictness = field(init=False)
+    # The contract report covers the whole session: reset() leaves it alone.
+    report: ReportCollector = field(default_factory=ReportCollector)
 
     def __post_init__(self) -> None:
         self.cache = PromptCache(self.clock)
         self.limits = RateLimiter(self.config.rate_limits, self.clock)
+        self.strictness = self.config.strictness
         seed = self.config.seed
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
         self.scenarios = book_for(self.config)
@@ -56,3 +62,4 @@ class ServerState:
         self.expectations.clear()
         self.faults.clear()
         self.limits.clear()
+        self.strictness = self.config.strictness
