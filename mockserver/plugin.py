@@ -17,8 +17,12 @@ from .verify import Checks
 
 MARKER = "mockserver"
 _CHECK_NAMES = ("unmatched", "unused", "violations")
-_MARKER_OPTIONS = frozenset({"scenarios", "env", "checks", *(f"check_{n}" for n in _CHECK_NAMES)})
+_MARKER_OPTIONS = frozenset(
+    {"scenarios", "env", "checks", "strictness", *(f"check_{n}" for n in _CHECK_NAMES)}
+)
 _FAILURES = pytest.StashKey[Callable[[], list[str]]]()
+# The session's server, whose contract report the end of the session shows.
+_SERVER = pytest.StashKey[MockServer]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,12 +41,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="scenario file or folder loaded for every test (repeatable)",
     )
+    group.addoption(
+        "--mockserver-report",
+        type=Path,
+        metavar="PATH",
+        help="write the session's contract report (JSON) to PATH",
+    )
+    group.addoption(
+        "--mockserver-report-text",
+        action="store_true",
+        default=None,
+        help="print the full contract report at the end of the session (as -v does)",
+    )
     parser.addini("mockserver_host", "address the session's mock server binds", default="127.0.0.1")
     parser.addini("mockserver_port", "its port (0: any free port)", default="0")
     parser.addini("mockserver_strictness", "strict, warn or off", default="strict")
     parser.addini("mockserver_scenarios", "scenario files or folders for every test", type="paths")
     parser.addini(
         "mockserver_env", "point ANTHROPIC_BASE_URL/API_KEY at the mock", type="bool", default=True
+    )
+    parser.addini("mockserver_report", "write the contract report (JSON) to this path")
+    parser.addini(
+        "mockserver_report_text", "print the full contract report", type="bool", default=False
     )
     for name in _CHECK_NAMES:
         parser.addini(
@@ -56,9 +76,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(scenarios=[...], env=True, checks=True, check_unmatched=True, "
-        "check_unused=True, check_violations=True): scenarios to load and teardown checks "
-        "for this test's mock server",
+        f"{MARKER}(scenarios=[...], env=True, strictness=None, checks=True, "
+        "check_unmatched=True, check_unused=True, check_violations=True): scenarios to load, "
+        "strictness and teardown checks for this test's mock server",
     )
 
 
@@ -75,6 +95,30 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if _FAILURES in item.stash and (reports := item.stash[_FAILURES]()):
         pytest.fail("mockserver: " + "\n\nmockserver: ".join(reports), pytrace=False)
     return result
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if _SERVER not in config.stash:
+        return
+    given = config.getoption("mockserver_report")
+    if given is None and (ini := config.getini("mockserver_report")):
+        # An ini path is read from the ini file's folder.
+        given = (config.inipath.parent if config.inipath else config.rootpath) / ini
+    if given is not None:
+        config.stash[_SERVER].report().write_json(config.invocation_params.dir / given)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    if _SERVER not in config.stash:
+        return
+    report = config.stash[_SERVER].report()
+    if _option(config, "report_text") or config.get_verbosity() > 0:
+        terminalreporter.write_sep("=", "mockserver contract report")
+        terminalreporter.write_line(report.to_text())
+    terminalreporter.write_line(f"mockserver: {report.summary()}")
 
 
 def _option(config: pytest.Config, name: str) -> Any:
@@ -157,9 +201,15 @@ def mockserver(
 ) -> Iterator[MockServer]:
     """The session's server, reset for this test; the SDK's defaults point at it."""
     server = make_mockserver
+    request.config.stash[_SERVER] = server
     server.reset()
     options = _marker_options(request)
     _load_marked(server, options.get("scenarios", ()), request.path.parent)
+    if "strictness" in options:
+        try:
+            server.strictness = options["strictness"]
+        except ValueError as exc:
+            pytest.fail(f"@pytest.mark.{MARKER}: {exc}", pytrace=False)
     env = pytest.MonkeyPatch()
     if options.get("env", request.config.getini("mockserver_env")):
         for name, value in server.env.items():
@@ -171,3 +221,5 @@ def mockserver(
         yield server
     finally:
         env.undo()
+        if "strictness" in options:
+            server.strictness = server.config.strictness
