@@ -6,7 +6,7 @@ the exchange used (e.g. ``thinking: {"adaptive"}``); the report counts requests 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from .journal import Exchange
@@ -40,14 +40,14 @@ _UA_LIMIT = 60
 Features = dict[str, set[str]]
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+# Bodies are parsed JSON: plain dicts and lists (checked as such, the cheaper test).
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
-def _blocks(content: Any) -> Iterator[Mapping[str, Any]]:
-    """The objects in a list (content blocks, messages, tools); nothing for anything else."""
-    if isinstance(content, list):
-        yield from (block for block in content if isinstance(block, Mapping))
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The objects in a list (content blocks, messages, tools); none for anything else."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _kind(item: Mapping[str, Any], default: str = "?") -> str:
@@ -84,39 +84,35 @@ def client_of(headers: Mapping[str, str]) -> str:
 
 
 def _content_features(body: Mapping[str, Any], found: Features) -> None:
-    for message in _blocks(body.get("messages")):
+    """Roles, block types and cache breakpoints, in one walk over the request's parts."""
+    kinds = found["request_blocks"]
+    marked = [*_objects(body.get("tools")), *_objects(body.get("system"))]
+    for message in _objects(body.get("messages")):
         if isinstance(role := message.get("role"), str):
             found["roles"].add(role)
         content = message.get("content")
         if isinstance(content, str):
-            found["request_blocks"].add("text (string content)")
-        for block in _blocks(content):
+            kinds.add("text (string content)")
+        for block in _objects(content):
             kind = _kind(block)
-            found["request_blocks"].add(kind)
+            kinds.add(kind)
+            marked.append(block)
             # What clients put inside tool results (images, documents) matters to parsers.
             if kind == "tool_result":
-                inner = _blocks(block.get("content"))
-                found["request_blocks"].update(f"tool_result/{_kind(b)}" for b in inner)
-
-
-def _cache_marks(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    """Every cache_control a request sets on a block, a tool or a system text."""
-    places = [*_blocks(body.get("tools")), *_blocks(body.get("system"))]
-    for message in _blocks(body.get("messages")):
-        for block in _blocks(message.get("content")):
-            places.append(block)
-            places.extend(_blocks(block.get("content")))
-    for place in places:
-        mark = place.get("cache_control")
-        if isinstance(mark, Mapping):
-            yield mark
+                inner = _objects(block.get("content"))
+                kinds.update(f"tool_result/{_kind(b)}" for b in inner)
+                marked += inner
+    marks = [m for part in marked if isinstance(m := part.get("cache_control"), dict)]
+    if marks:
+        found["caching"].add("cache_control on blocks")
+        found["caching"].update(f"ttl {mark.get('ttl', '5m')}" for mark in marks)
 
 
 def _setting_features(body: Mapping[str, Any], found: Features, *, create: bool) -> None:
     found["params"].update(str(key) for key in body)
     if create:
         found["streaming"].add("stream" if body.get("stream") is True else "no stream")
-    found["tools"].update(_kind(t, default="custom (no type)") for t in _blocks(body.get("tools")))
+    found["tools"].update(_kind(t, default="custom (no type)") for t in _objects(body.get("tools")))
     if choice := _mapping(body.get("tool_choice")):
         found["tool_choice"].add(_kind(choice))
     if thinking := _mapping(body.get("thinking")):
@@ -130,20 +126,26 @@ def _setting_features(body: Mapping[str, Any], found: Features, *, create: bool)
         found["structured_output"].add(f"output_config.format {_kind(fmt)}")
     if legacy := _mapping(body.get("output_format")):
         found["structured_output"].add(f"output_format {_kind(legacy)} (legacy)")
-    for mark in _cache_marks(body):
-        found["caching"].add("cache_control on blocks")
-        found["caching"].add(f"ttl {mark.get('ttl', '5m')}")
-    if isinstance(body.get("cache_control"), Mapping):
+    if isinstance(body.get("cache_control"), dict):
         found["caching"].add("automatic (top-level cache_control)")
-    edits = _blocks(_mapping(body.get("context_management")).get("edits"))
+    edits = _objects(_mapping(body.get("context_management")).get("edits"))
     found["context_management"].update(_kind(edit) for edit in edits)
 
 
 def _reply_features(exchange: Exchange, found: Features) -> None:
+    if exchange.streamed and isinstance(exchange.response, list):
+        # The events' heads say it all: cheaper than rebuilding the message from deltas.
+        for name, data in exchange.response:
+            if name == "content_block_start":
+                found["reply_blocks"].add(_kind(_mapping(data.get("content_block"))))
+            elif name == "message_delta":
+                stop = _mapping(data.get("delta")).get("stop_reason")
+                found["stop_reasons"].update([stop] if isinstance(stop, str) else [])
+        return
     message = exchange.message
     if message is None:
         return
-    found["reply_blocks"].update(_kind(block) for block in _blocks(message.get("content")))
+    found["reply_blocks"].update(_kind(block) for block in _objects(message.get("content")))
     if isinstance(stop := message.get("stop_reason"), str):
         found["stop_reasons"].add(stop)
 

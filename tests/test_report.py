@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.errors import Problem
+from mockserver.events import message_events
 from mockserver.journal import Exchange
 from mockserver.report import OTHER, ReportCollector, build_report, excerpt
 from mockserver.report_features import CATEGORIES, client_of, exchange_features
@@ -26,6 +27,14 @@ CLAUDE_CODE_HEADERS = {
     "anthropic-beta": "claude-code-20250219, context-management-2025-06-27",
     "user-agent": "claude-cli/2.1.0 (external, cli)",
 }
+USAGE = {
+    "input_tokens": 10,
+    "output_tokens": 5,
+    "cache_creation_input_tokens": 0,
+    "cache_read_input_tokens": 0,
+    "server_tool_use": None,
+    "output_tokens_details": None,
+}
 REPLY: dict[str, Any] = {
     "id": "msg_01",
     "type": "message",
@@ -37,7 +46,7 @@ REPLY: dict[str, Any] = {
     ],
     "stop_reason": "tool_use",
     "stop_sequence": None,
-    "usage": {"input_tokens": 10, "output_tokens": 5},
+    "usage": USAGE,
 }
 AGENT_BODY: dict[str, Any] = {
     "model": MODEL,
@@ -138,6 +147,16 @@ def test_every_feature_an_agent_request_uses_is_named() -> None:
     assert found["context_management"] == {"clear_thinking_20251015"}
     assert "context_management" in found["params"]
     assert "thinking" in found["params"]
+
+
+def test_a_streamed_reply_is_read_from_its_events() -> None:
+    events = message_events(REPLY)
+    streamed = Exchange("req_01", "POST", "/v1/messages", {}, AGENT_BODY, 200, events, True)
+    found = exchange_features(streamed)
+    assert found["reply_blocks"] == {"thinking", "tool_use"}
+    assert found["stop_reasons"] == {"tool_use"}
+    cut = Exchange("req_02", "POST", "/v1/messages", {}, AGENT_BODY, 200, events[:3], True)
+    assert exchange_features(cut)["stop_reasons"] == set()
 
 
 def test_auth_prefers_the_api_key_and_clients_are_named_by_sdk_or_agent() -> None:
