@@ -8,6 +8,7 @@ from .journal import Exchange, Journal
 from .loader import load_scenario, load_scenarios
 from .matchers import match
 from .reply import ErrorReply, Reply
+from .report import ContractReport
 from .scenario import Scenario, Step, rule, step
 from .server import MockServer
 from .stream_plan import Pacing, StreamFault, StreamPlan
@@ -16,6 +17,7 @@ from .version import __version__
 __all__ = [
     "ApiError",
     "Config",
+    "ContractReport",
     "ErrorReply",
     "Exchange",
     "Journal",

@@ -62,7 +62,7 @@ def check_access(request: web.Request) -> None:
     """Loopback clients are trusted; any other needs the configured admin token."""
     if _is_loopback(request.remote):
         return
-    token: str | None = getattr(_state(request).config, "admin_token", None)
+    token = _state(request).config.admin_token
     if not token:
         raise AdminError(
             403, "the admin API only answers loopback clients unless an admin token is set"

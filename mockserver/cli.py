@@ -12,8 +12,10 @@ from pathlib import Path
 
 from .app import create_app
 from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+from .ratelimit import RateLimits
 from .server import listen
 from .state import ServerState
+from .stream_plan import Pacing
 from .version import __version__
 
 
@@ -75,11 +77,51 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="seed for what the server mints (thinking signatures), for reproducible runs",
     )
     parser.add_argument(
+        "--admin-token",
+        default=None,
+        help="token admin clients off loopback must send as `Authorization: Bearer`",
+    )
+    pacing = parser.add_argument_group("stream pacing (default: no added delay)")
+    pacing.add_argument(
+        "--first-token-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="time before message_start",
+    )
+    pacing.add_argument(
+        "--tokens-per-second",
+        type=float,
+        default=None,
+        metavar="N",
+        help="generation speed of streamed deltas",
+    )
+    pacing.add_argument(
+        "--chunk-chars", type=int, default=24, metavar="N", help="characters per text delta"
+    )
+    pacing.add_argument(
+        "--jitter",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
+        help="scale each delay by a seeded factor in [1-j, 1+j]",
+    )
+    parser.add_argument(
         "--report",
         type=Path,
         default=None,
         metavar="PATH",
         help="at shutdown, write the contract report (JSON) to PATH",
+    )
+    limits = parser.add_argument_group("rate limits per API key (default: unlimited)")
+    limits.add_argument(
+        "--rate-limit-rpm", type=int, default=None, metavar="N", help="requests per minute"
+    )
+    limits.add_argument(
+        "--rate-limit-itpm", type=int, default=None, metavar="N", help="input tokens per minute"
+    )
+    limits.add_argument(
+        "--rate-limit-otpm", type=int, default=None, metavar="N", help="output tokens per minute"
     )
     parser.add_argument(
         "--log-level",
@@ -88,6 +130,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     return parser.parse_args(argv)
+
+
+def _pacing(args: argparse.Namespace) -> Pacing | None:
+    pacing = Pacing(
+        first_token_delay=args.first_token_delay,
+        tokens_per_second=args.tokens_per_second,
+        chunk_chars=args.chunk_chars,
+        jitter=args.jitter,
+    )
+    return None if pacing == Pacing() else pacing
+
+
+def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
+    figures = (args.rate_limit_rpm, args.rate_limit_itpm, args.rate_limit_otpm)
+    if all(f is None for f in figures):
+        return None
+    return RateLimits(
+        requests_per_minute=args.rate_limit_rpm,
+        input_tokens_per_minute=args.rate_limit_itpm,
+        output_tokens_per_minute=args.rate_limit_otpm,
+    )
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -101,6 +164,9 @@ def config_from(args: argparse.Namespace) -> Config:
         any_model=args.any_model,
         any_beta=args.any_beta,
         unmatched=args.unmatched,
+        admin_token=args.admin_token,
+        stream_pacing=_pacing(args),
+        rate_limits=_rate_limits(args),
         seed=args.seed,
         watch=True,
     )
