@@ -264,31 +264,39 @@ def _breakpoints(
     body: Mapping[str, Any],
 ) -> Iterator[tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
     """(path, cache_control, block) for every marked block, in processing order."""
-    for path, block in _blocks(body):
+    for where, block in _blocks(body):
         cc = block.get("cache_control")
         if isinstance(cc, Mapping):
-            yield path, cc, block
+            yield _path(where), cc, block
         nested = block.get("content")
         if block.get("type") == "tool_result" and isinstance(nested, list):
             for k, item in enumerate(nested):
                 if isinstance(item, Mapping) and isinstance(item.get("cache_control"), Mapping):
-                    yield f"{path}.content.{k}", item["cache_control"], item
+                    yield f"{_path(where)}.content.{k}", item["cache_control"], item
 
 
-def _blocks(body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+# Where a block sits, as the parts of its dotted path: only marked blocks need the text.
+_Where = tuple[str | int, ...]
+
+
+def _path(where: _Where) -> str:
+    return ".".join(map(str, where))
+
+
+def _blocks(body: Mapping[str, Any]) -> Iterator[tuple[_Where, Mapping[str, Any]]]:
     for name in ("tools", "system"):
         items = body.get(name)
         if isinstance(items, list):
-            yield from ((f"{name}.{i}", b) for i, b in enumerate(items) if isinstance(b, Mapping))
+            yield from (((name, i), b) for i, b in enumerate(items) if isinstance(b, Mapping))
     messages = body.get("messages")
     for m, message in enumerate(messages if isinstance(messages, list) else []):
         content = message.get("content") if isinstance(message, Mapping) else None
         if isinstance(content, str):
-            yield f"messages.{m}.content", {"type": "text", "text": content}
+            yield ("messages", m, "content"), {"type": "text", "text": content}
         elif isinstance(content, list):
             for b, block in enumerate(content):
                 if isinstance(block, Mapping):
-                    yield f"messages.{m}.content.{b}", block
+                    yield ("messages", m, "content", b), block
 
 
 def _last_block_marked(body: Mapping[str, Any]) -> bool:

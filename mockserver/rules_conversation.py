@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from .errors import Problem
-from .rules_request import RuleRequest, blocks, problem
+from .rules_request import Block, RuleRequest, problem
 
 # Blocks a paused server-tool turn ends with: sending such a turn back (stop_reason
 # `pause_turn`) continues it, which is not a prefill even on models that refuse one.
@@ -35,7 +34,7 @@ def rule_non_empty_content(req: RuleRequest) -> Iterator[Problem]:
         role = message.get("role")
         # A system message may be empty (an effort-only one is `content: []`, per the
         # docs' per-message effort example); so may the final assistant message.
-        if role not in ("user", "assistant") or blocks(message.get("content")):
+        if role not in ("user", "assistant") or req.contents[i]:
             continue
         if role == "assistant" and i == req.last_index:
             continue
@@ -51,7 +50,7 @@ def rule_text_blocks_have_text(req: RuleRequest) -> Iterator[Problem]:
     for i, message in enumerate(req.messages):
         if message.get("role") not in ("user", "assistant"):
             continue
-        content = blocks(message.get("content"))
+        content = req.contents[i]
         for j, block in enumerate(content):
             text = block.get("text")
             if block.get("type") != "text" or not isinstance(text, str):
@@ -75,10 +74,7 @@ def rule_text_blocks_have_text(req: RuleRequest) -> Iterator[Problem]:
 def rule_prefill_supported(req: RuleRequest) -> Iterator[Problem]:
     if req.kind != "messages" or req.model is None or req.model.accepts_prefill:
         return
-    final = _final_assistant(req)
-    if final is None:
-        return
-    content = blocks(final.get("content"))
+    content = _final_assistant(req)
     if content and str(content[-1].get("type")) in _CLIENT_BLOCKS:
         yield problem(
             "prefill_supported",
@@ -89,10 +85,7 @@ def rule_prefill_supported(req: RuleRequest) -> Iterator[Problem]:
 
 
 def rule_prefill_no_trailing_whitespace(req: RuleRequest) -> Iterator[Problem]:
-    final = _final_assistant(req) if req.kind == "messages" else None
-    if final is None:
-        return
-    content = blocks(final.get("content"))
+    content = _final_assistant(req) if req.kind == "messages" else None
     last = content[-1] if content else {}
     text = last.get("text")
     if last.get("type") == "text" and isinstance(text, str) and text and text != text.rstrip():
@@ -103,10 +96,11 @@ def rule_prefill_no_trailing_whitespace(req: RuleRequest) -> Iterator[Problem]:
         )
 
 
-def _final_assistant(req: RuleRequest) -> Mapping[str, Any] | None:
+def _final_assistant(req: RuleRequest) -> list[Block] | None:
+    """The blocks of the final assistant message, when the conversation ends with one."""
     if not req.ends_with_assistant or req.last_index is None:
         return None
-    return req.messages[req.last_index]
+    return req.contents[req.last_index]
 
 
 def _ends_final_assistant(req: RuleRequest, i: int, j: int, count: int) -> bool:

@@ -129,24 +129,26 @@ def _oversized_problem(found: list[tuple[Image, tuple[int, int]]], limit: int) -
 
 def _images(req: RuleRequest) -> Iterator[Image]:
     """Every image block of the conversation, in request order, nested ones included."""
-    for i, message in enumerate(req.messages):
-        for j, block in enumerate(blocks(message.get("content"))):
+    for i, content in enumerate(req.contents):
+        for j, block in enumerate(content):
             kind = block.get("type")
-            typed, plain = f"messages.{i}.content.{j}", f"messages.{i}.content.{j}"
             if kind == "image":
-                yield Image(block, f"{typed}.image", plain)
+                at = f"messages.{i}.content.{j}"
+                yield Image(block, f"{at}.image", at)
             elif kind == "tool_result":
                 for k, inner in enumerate(blocks(block.get("content"))):
                     if inner.get("type") == "image":
+                        at = f"messages.{i}.content.{j}"
                         yield Image(
-                            inner, f"{typed}.tool_result.content.{k}.image", f"{plain}.content.{k}"
+                            inner, f"{at}.tool_result.content.{k}.image", f"{at}.content.{k}"
                         )
             elif kind == "document":
                 source = mapping(block.get("source"))
                 for k, inner in enumerate(blocks(source.get("content"))):
                     if source.get("type") == "content" and inner.get("type") == "image":
+                        at = f"messages.{i}.content.{j}"
                         yield Image(
                             inner,
-                            f"{typed}.document.source.content.{k}.image",
-                            f"{plain}.source.content.{k}",
+                            f"{at}.document.source.content.{k}.image",
+                            f"{at}.source.content.{k}",
                         )

@@ -2,13 +2,17 @@
 
 Every accessor copes with odd input (wrong types, missing fields) by seeing less, so a
 rule never raises; the schema stage has already reported what is malformed.
+
+The views are built in one pass over the messages when the request is made: some twenty
+rules read them, and most requests carry none of what most rules look for, so `features`
+also says which kinds of content are present at all (a rule about images need not walk
+a conversation that has none).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Literal
 
 from .catalog import ModelSpec
@@ -19,10 +23,21 @@ from .signatures import Signer
 Kind = Literal["messages", "count_tokens"]
 Block = Mapping[str, Any]
 
+# Names in `RuleRequest.features`.
+IMAGES = "images"  # an image block: top level, in a tool_result, in a content document
+THINKING_BLOCKS = "thinking_blocks"  # a thinking or redacted_thinking block, any message
+CACHE_CONTROL = "cache_control"  # a `cache_control` key anywhere the API reads breakpoints
+TOOLS = "tools"  # a non-empty `tools` list
+TOOL_USES = "tool_uses"  # a tool_use block in a user or assistant message
+TOOL_RESULTS = "tool_results"  # a tool_result block in a user or assistant message
 
-@dataclass(frozen=True)
+_THINKING_TYPES = frozenset({"thinking", "redacted_thinking"})
+_TURN_ROLES = ("user", "assistant")
+
+
+@dataclass(slots=True)
 class Entry:
-    """One content block and where the client put it."""
+    """One content block and where the client put it (one per block: kept light)."""
 
     message: int
     index: int
@@ -61,58 +76,82 @@ class RuleRequest:
     ctx: RequestContext
     model: ModelSpec | None
     signer: Signer
+    # The `messages` array with request indices kept (odd entries become `{}`).
+    messages: list[Mapping[str, Any]] = field(init=False)
+    # Each message's content as blocks, by message index.
+    contents: list[list[Block]] = field(init=False)
+    turns: list[Turn] = field(init=False)
+    # Index of the last user or assistant message (trailing system messages skipped).
+    last_index: int | None = field(init=False)
+    ends_with_assistant: bool = field(init=False)
+    thinking: Mapping[str, Any] = field(init=False)
+    # The thinking mode in effect: the one asked for, else the model's default.
+    thinking_type: str | None = field(init=False)
+    thinking_on: bool = field(init=False)
+    is_2026: bool = field(init=False)
+    # Which kinds of content the request holds (the names above).
+    features: frozenset[str] = field(init=False)
 
-    @cached_property
-    def messages(self) -> list[Mapping[str, Any]]:
-        """The `messages` array with request indices kept (odd entries become `{}`)."""
-        raw = self.body.get("messages")
-        return [mapping(m) for m in raw] if isinstance(raw, list) else []
+    def __post_init__(self) -> None:
+        body = self.body
+        raw = body.get("messages")
+        self.messages = [mapping(m) for m in raw] if isinstance(raw, list) else []
+        self.contents = [blocks(m.get("content")) for m in self.messages]
+        features: set[str] = set()
+        self.turns = self._walk(features)
+        self.last_index = self.turns[-1].messages[-1] if self.turns else None
+        self.ends_with_assistant = bool(self.turns) and self.turns[-1].role == "assistant"
+        self.thinking = mapping(body.get("thinking"))
+        kind = self.thinking.get("type")
+        if isinstance(kind, str):
+            self.thinking_type = kind
+        elif self.model is not None and self.model.always_thinking:
+            self.thinking_type = "adaptive"
+        else:
+            self.thinking_type = None
+        self.thinking_on = self.thinking_type in ("enabled", "adaptive", "between_tools")
+        self.is_2026 = self.ctx.version == VERSION_2026
+        tools = body.get("tools")
+        if isinstance(tools, list) and tools:
+            features.add(TOOLS)
+        if "cache_control" in body or _any_marked(tools) or _any_marked(body.get("system")):
+            features.add(CACHE_CONTROL)
+        self.features = frozenset(features)
 
-    @cached_property
-    def turns(self) -> list[Turn]:
+    def _walk(self, features: set[str]) -> list[Turn]:
+        """The turns, noting on the way which features the conversation holds."""
         turns: list[Turn] = []
         for i, message in enumerate(self.messages):
             role = message.get("role")
-            if role not in ("user", "assistant"):
-                continue
-            if not turns or turns[-1].role != role:
-                turns.append(Turn(str(role)))
-            turn = turns[-1]
-            turn.messages.append(i)
-            content = blocks(message.get("content"))
-            turn.entries.extend(Entry(i, j, b) for j, b in enumerate(content))
+            in_turn = role in _TURN_ROLES
+            if in_turn:
+                if not turns or turns[-1].role != role:
+                    turns.append(Turn(str(role)))
+                turns[-1].messages.append(i)
+            entries = turns[-1].entries if in_turn else None
+            for j, block in enumerate(self.contents[i]):
+                if entries is not None:
+                    entries.append(Entry(i, j, block))
+                if "cache_control" in block:
+                    features.add(CACHE_CONTROL)
+                kind = block.get("type")
+                if kind == "text" or not isinstance(kind, str):
+                    continue
+                if kind in _THINKING_TYPES:
+                    features.add(THINKING_BLOCKS)
+                elif kind == "image":
+                    features.add(IMAGES)
+                elif kind == "tool_use" and in_turn:
+                    features.add(TOOL_USES)
+                elif kind == "tool_result":
+                    features.update(_nested_features(block.get("content")))
+                    if in_turn:
+                        features.add(TOOL_RESULTS)
+                elif kind == "document":
+                    source = mapping(block.get("source"))
+                    if source.get("type") == "content":
+                        features.update(_nested_features(source.get("content")))
         return turns
-
-    @cached_property
-    def last_index(self) -> int | None:
-        """Index of the last user or assistant message (trailing system messages skipped)."""
-        return self.turns[-1].messages[-1] if self.turns else None
-
-    @property
-    def ends_with_assistant(self) -> bool:
-        return bool(self.turns) and self.turns[-1].role == "assistant"
-
-    @cached_property
-    def thinking(self) -> Mapping[str, Any]:
-        return mapping(self.body.get("thinking"))
-
-    @cached_property
-    def thinking_type(self) -> str | None:
-        """The thinking mode in effect: the one asked for, else the model's default."""
-        kind = self.thinking.get("type")
-        if isinstance(kind, str):
-            return kind
-        if self.model is not None and self.model.always_thinking:
-            return "adaptive"
-        return None
-
-    @property
-    def thinking_on(self) -> bool:
-        return self.thinking_type in ("enabled", "adaptive", "between_tools")
-
-    @property
-    def is_2026(self) -> bool:
-        return self.ctx.version == VERSION_2026
 
     def tools(self) -> Iterator[tuple[int, Mapping[str, Any]]]:
         raw = self.body.get("tools")
@@ -120,6 +159,24 @@ class RuleRequest:
             for i, tool in enumerate(raw):
                 if isinstance(tool, Mapping):
                     yield i, tool
+
+
+def _any_marked(items: Any) -> bool:
+    return isinstance(items, list) and any(
+        isinstance(item, Mapping) and "cache_control" in item for item in items
+    )
+
+
+def _nested_features(content: Any) -> set[str]:
+    """Images and breakpoints inside a tool_result's or a document's content list."""
+    found: set[str] = set()
+    for inner in content if isinstance(content, list) else ():
+        if isinstance(inner, Mapping):
+            if inner.get("type") == "image":
+                found.add(IMAGES)
+            if "cache_control" in inner:
+                found.add(CACHE_CONTROL)
+    return found
 
 
 def problem(rule: str, message: str, path: str = "", **details: Any) -> Problem:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any, TypeGuard
 
 from .context import VERSION_2023
 from .errors import Problem
-from .rules_request import RuleRequest, Turn, blocks, mapping, problem
+from .rules_request import RuleRequest, Turn, mapping, problem
 
 _THINKING_BLOCKS = ("thinking", "redacted_thinking")
 _INTERLEAVED = "interleaved-thinking-2025-05-14"
@@ -131,8 +131,7 @@ def rule_no_thinking_in_final_when_off(req: RuleRequest) -> Iterator[Problem]:
     if req.kind != "messages" or req.thinking_on or not req.ends_with_assistant:
         return
     i = req.last_index
-    final: Mapping[str, Any] = req.messages[i] if i is not None else {}
-    for j, block in enumerate(blocks(final.get("content"))):
+    for j, block in enumerate(req.contents[i] if i is not None else ()):
         if block.get("type") in _THINKING_BLOCKS:
             # Observed: tailcallhq/forgecode #1853.
             yield problem(

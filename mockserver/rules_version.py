@@ -24,7 +24,7 @@ def rule_no_document_in_assistant(req: RuleRequest) -> Iterator[Problem]:
     for i, message in enumerate(req.messages):
         if message.get("role") != "assistant":
             continue
-        for j, block in enumerate(blocks(message.get("content"))):
+        for j, block in enumerate(req.contents[i]):
             if block.get("type") == "document":
                 where = f"messages.{i}.content.{j}.document"
                 yield problem(
@@ -41,7 +41,7 @@ def rule_no_citations_from_user(req: RuleRequest) -> Iterator[Problem]:
     for i, message in enumerate(req.messages):
         if message.get("role") != "user":
             continue
-        for j, block in enumerate(blocks(message.get("content"))):
+        for j, block in enumerate(req.contents[i]):
             for where in _cited_texts(block, f"messages.{i}.content.{j}"):
                 yield problem(
                     "no_citations_from_user",

@@ -25,7 +25,16 @@ from .cache import cache_problems
 from .catalog import ModelSpec
 from .context import RequestContext
 from .errors import Problem
-from .rules_request import Kind, RuleRequest
+from .rules_request import (
+    CACHE_CONTROL,
+    IMAGES,
+    THINKING_BLOCKS,
+    TOOL_RESULTS,
+    TOOL_USES,
+    TOOLS,
+    Kind,
+    RuleRequest,
+)
 from .signatures import Signer
 
 Rule = Callable[[RuleRequest], Iterator[Problem]]
@@ -37,30 +46,32 @@ def rule_caching(req: RuleRequest) -> Iterator[Problem]:
     yield from cache_problems(req.body)
 
 
-RULES: tuple[Rule, ...] = (
-    rules_limits.rule_max_tokens_limit,
-    rules_thinking.rule_thinking_mode_supported,
-    rules_thinking.rule_budget_below_max_tokens,
-    rules_thinking.rule_temperature_with_thinking,
-    rules_thinking.rule_forced_tool_choice,
-    rules_thinking.rule_clear_thinking_needs_thinking,
-    rules_tool_defs.rule_unique_tool_names,
-    rules_tool_defs.rule_domain_filters,
-    rules_tool_defs.rule_tool_betas,
-    rule_caching,
-    rules_conversation.rule_messages_present,
-    rules_conversation.rule_non_empty_content,
-    rules_conversation.rule_text_blocks_have_text,
-    rules_conversation.rule_prefill_supported,
-    rules_conversation.rule_prefill_no_trailing_whitespace,
-    rules_version.rule_no_document_in_assistant,
-    rules_version.rule_no_citations_from_user,
-    rules_tools.rule_tool_use_answered,
-    rules_tools.rule_tool_result_expected,
-    rules_thinking.rule_final_turn_starts_with_thinking,
-    rules_thinking.rule_no_thinking_in_final_when_off,
-    rules_signatures.rule_thinking_signatures,
-    rules_media.rule_images,
+# Each rule with the feature (`RuleRequest.features`) a request must hold to break it, if
+# any: most requests hold few, and a rule that cannot fire is not run.
+RULES: tuple[tuple[Rule, str | None], ...] = (
+    (rules_limits.rule_max_tokens_limit, None),
+    (rules_thinking.rule_thinking_mode_supported, None),
+    (rules_thinking.rule_budget_below_max_tokens, None),
+    (rules_thinking.rule_temperature_with_thinking, None),
+    (rules_thinking.rule_forced_tool_choice, None),
+    (rules_thinking.rule_clear_thinking_needs_thinking, None),
+    (rules_tool_defs.rule_unique_tool_names, TOOLS),
+    (rules_tool_defs.rule_domain_filters, TOOLS),
+    (rules_tool_defs.rule_tool_betas, TOOLS),
+    (rule_caching, CACHE_CONTROL),
+    (rules_conversation.rule_messages_present, None),
+    (rules_conversation.rule_non_empty_content, None),
+    (rules_conversation.rule_text_blocks_have_text, None),
+    (rules_conversation.rule_prefill_supported, None),
+    (rules_conversation.rule_prefill_no_trailing_whitespace, None),
+    (rules_version.rule_no_document_in_assistant, None),
+    (rules_version.rule_no_citations_from_user, None),
+    (rules_tools.rule_tool_use_answered, TOOL_USES),
+    (rules_tools.rule_tool_result_expected, TOOL_RESULTS),
+    (rules_thinking.rule_final_turn_starts_with_thinking, None),
+    (rules_thinking.rule_no_thinking_in_final_when_off, None),
+    (rules_signatures.rule_thinking_signatures, THINKING_BLOCKS),
+    (rules_media.rule_images, IMAGES),
 )
 
 
@@ -73,4 +84,5 @@ def check_semantics(
 ) -> list[Problem]:
     """Every semantic problem of a request, in the order the API would report them."""
     request = RuleRequest(kind, body, ctx, model, signer)
-    return [p for rule in RULES for p in rule(request)]
+    features = request.features
+    return [p for rule, needs in RULES if needs is None or needs in features for p in rule(request)]

@@ -1,0 +1,109 @@
+"""The rules skipped for a request without their feature still fire wherever it hides."""
+
+from __future__ import annotations
+
+import base64
+
+from rules_support import (
+    SIGNER,
+    assistant,
+    context,
+    messages_of,
+    model,
+    png,
+    problems,
+    request,
+    text,
+    tool_result,
+    tool_use,
+    user,
+)
+
+from mockserver.rules_request import (
+    CACHE_CONTROL,
+    THINKING_BLOCKS,
+    TOOL_RESULTS,
+    TOOL_USES,
+    TOOLS,
+    RuleRequest,
+)
+
+UNREADABLE = {"type": "base64", "media_type": "image/png", "data": base64.b64encode(b"no").decode()}
+EPHEMERAL = {"type": "ephemeral"}
+
+
+def features(body: dict[str, object]) -> frozenset[str]:
+    return RuleRequest("messages", body, context(), model("claude-sonnet-4-6"), SIGNER).features
+
+
+def test_a_plain_request_holds_no_feature() -> None:
+    assert features(request(user("Hello"), assistant("Hi"), user([text("Bye")]))) == frozenset()
+
+
+def test_each_feature_is_seen_where_the_rules_look_for_it() -> None:
+    weather = {"name": "w", "input_schema": {"type": "object"}}
+    assert features(request(user("hi"), tools=[weather])) == {TOOLS}
+    assert features(request(user("hi"), tools=[{**weather, "cache_control": EPHEMERAL}])) == {
+        TOOLS,
+        CACHE_CONTROL,
+    }
+    assert features(request(user("hi"), cache_control=EPHEMERAL)) == {CACHE_CONTROL}
+    assert features(request(user("hi"), system=[text("s", cache_control=EPHEMERAL)])) == {
+        CACHE_CONTROL
+    }
+    loop = request(user("hi"), assistant([tool_use("t1")]), user([tool_result("t1")]))
+    assert features(loop) == {TOOL_USES, TOOL_RESULTS}
+    system_thinking = {"role": "system", "content": [{"type": "thinking", "thinking": "x"}]}
+    assert features(request(user("hi"), system_thinking)) == {THINKING_BLOCKS}
+
+
+def test_an_image_inside_a_content_document_is_still_checked() -> None:
+    document = {
+        "type": "document",
+        "source": {"type": "content", "content": [{"type": "image", "source": UNREADABLE}]},
+    }
+    found = messages_of(problems(request(user([document, text("what is it?")]))))
+    assert found == [
+        "messages.0.content.0.source.content.0.image.source.base64: Could not process image"
+    ]
+
+
+def test_an_image_inside_a_tool_result_is_still_checked() -> None:
+    result = tool_result("t1", [{"type": "image", "source": UNREADABLE}])
+    body = request(user("hi"), assistant([tool_use("t1")]), user([result]))
+    found = messages_of(problems(body))
+    assert found == ["messages.2.content.0.content.0.image.source.base64: Could not process image"]
+
+
+def test_a_breakpoint_inside_a_tool_result_alone_is_still_checked() -> None:
+    result = tool_result("t1", [text("", cache_control=EPHEMERAL)])
+    body = request(user("hi"), assistant([tool_use("t1")]), user([result]))
+    assert messages_of(problems(body))[0] == "cache_control cannot be set for empty text blocks"
+
+
+def test_the_automatic_breakpoint_counts_with_the_marked_blocks() -> None:
+    marked = [text(f"part {i}", cache_control=EPHEMERAL) for i in range(4)]
+    body = request(user([*marked, text("last")]), cache_control=EPHEMERAL)
+    assert messages_of(problems(body)) == [
+        "A maximum of 4 blocks with cache_control may be provided. Found 5."
+    ]
+
+
+def test_a_thinking_block_in_a_system_message_is_still_verified() -> None:
+    forged = {"type": "thinking", "thinking": "x", "signature": "RW5vdCBtaW5l"}
+    body = request(user("hi"), {"role": "system", "content": [forged]})
+    found = messages_of(problems(body))
+    assert found == ["messages.1.content.0: Invalid `signature` in `thinking` block"]
+
+
+def test_a_valid_image_passes_and_a_big_one_is_refused() -> None:
+    small = {
+        "type": "image",
+        "source": {**UNREADABLE, "data": base64.b64encode(png(10, 10)).decode()},
+    }
+    big = {
+        "type": "image",
+        "source": {**UNREADABLE, "data": base64.b64encode(png(9000, 10)).decode()},
+    }
+    assert problems(request(user([small]))) == []
+    assert len(problems(request(user([big])))) == 1
