@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from .config import Config
 from .errors import ApiError, Problem, ScenarioError
+from .faults import Fault, FaultRule
 from .journal import Exchange, Journal
 from .loader import load_scenario, load_scenarios
 from .matchers import match
+from .ratelimit import RateLimits
 from .reply import ErrorReply, Reply
 from .report import ContractReport
 from .scenario import Scenario, Step, rule, step
@@ -20,10 +22,13 @@ __all__ = [
     "ContractReport",
     "ErrorReply",
     "Exchange",
+    "Fault",
+    "FaultRule",
     "Journal",
     "MockServer",
     "Pacing",
     "Problem",
+    "RateLimits",
     "Reply",
     "Scenario",
     "ScenarioError",
