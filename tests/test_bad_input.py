@@ -1,0 +1,110 @@
+"""Bad input gets the API's 400 envelope with a precise message, and the server keeps serving."""
+
+from __future__ import annotations
+
+import anthropic
+import httpx2
+import pytest
+from conftest import MODEL, TEST_KEY, api_headers
+
+from mockserver.server import MockServer
+
+HI = [{"role": "user", "content": "Hello"}]
+JSON = {"content-type": "application/json"}
+
+
+def post(http: httpx2.Client, content: bytes, **headers: str) -> httpx2.Response:
+    return http.post("/v1/messages", content=content, headers=api_headers(**JSON, **headers))
+
+
+def message_of(response: httpx2.Response) -> str:
+    body = response.json()
+    assert body["type"] == "error"
+    assert body["request_id"] == response.headers["request-id"]
+    message: str = body["error"]["message"]
+    return message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"model": "x",', "The request body is not valid JSON: expecting property name"),
+        (b"", "The request body is not valid JSON: expected value: line 1 column 1 (char 0)"),
+        (b'{"a": 1}\n{"b": 2}', "The request body is not valid JSON: extra data: line 2 column 1"),
+        (b'{"text": "\\ud800"}', "The request body is not valid JSON: no low surrogate in string"),
+        (b'{"text": "caf\xe9"}', "The request body is not valid JSON: invalid UTF-8"),
+    ],
+)
+def test_malformed_bodies(http: httpx2.Client, raw: bytes, expected: str) -> None:
+    response = post(http, raw)
+    assert response.status_code == 400
+    assert message_of(response).startswith(expected)
+
+
+@pytest.mark.parametrize("raw", [b"[]", b'"hello"', b"42", b"null"])
+def test_a_body_that_is_not_an_object(http: httpx2.Client, raw: bytes) -> None:
+    response = post(http, raw)
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_wrong_content_type(http: httpx2.Client) -> None:
+    response = http.post(
+        "/v1/messages",
+        content=b"model=claude",
+        headers=api_headers(**{"content-type": "application/x-www-form-urlencoded"}),
+    )
+    assert response.status_code == 400
+    assert "application/json" in message_of(response)
+
+
+def test_wrong_types_are_named_by_path(http: httpx2.Client) -> None:
+    # The SDK itself refuses a string max_tokens before sending, so this goes raw.
+    response = http.post(
+        "/v1/messages",
+        json={"model": MODEL, "max_tokens": "ten", "messages": HI},
+        headers=api_headers(),
+    )
+    assert response.status_code == 400
+    assert message_of(response) == "max_tokens: Input should be a valid integer"
+
+
+def test_missing_required_field(client: anthropic.Anthropic) -> None:
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client.post(
+            "/v1/messages",
+            body={"model": MODEL, "messages": HI},
+            cast_to=object,
+        )
+    assert caught.value.body["error"]["message"] == "max_tokens: Field required"
+
+
+def test_a_body_over_32_mb_is_413_in_the_edge_shape(http: httpx2.Client) -> None:
+    big = b'{"model": "m", "pad": "' + b"x" * (32 * 1024 * 1024) + b'"}'
+    response = post(http, big)
+    assert response.status_code == 413
+    assert response.json() == {
+        "error": {"type": "request_too_large", "message": "Request exceeds the maximum size"}
+    }
+
+
+def test_a_prompt_over_the_context_window_is_refused(client: anthropic.Anthropic) -> None:
+    # claude-haiku-4-5 has a 200K window; ~250K words of prose is well over it.
+    long_text = "lighthouse keeper " * 250_000
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client.messages.create(
+            model="claude-haiku-4-5",
+            max_tokens=100,
+            messages=[{"role": "user", "content": long_text}],
+        )
+    message = caught.value.body["error"]["message"]
+    assert message.startswith("prompt is too long: ")
+    assert message.endswith(" tokens > 200000 maximum")
+
+
+def test_the_server_keeps_serving_after_bad_input(fresh: MockServer, http: httpx2.Client) -> None:
+    for raw in (b"{", b"\xff\xfe", b"[1,2]", b'{"messages": 5}'):
+        assert post(http, raw).status_code == 400
+    with anthropic.Anthropic(base_url=fresh.base_url, api_key=TEST_KEY, max_retries=0) as sdk:
+        assert sdk.messages.create(model=MODEL, max_tokens=64, messages=HI).type == "message"
+    assert all(e.status < 500 for e in fresh.journal)
