@@ -19,6 +19,7 @@ import hashlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from .clock import Clock
@@ -97,15 +98,20 @@ class PromptCache:
         request's ``diagnostics`` object; with it, the request's fingerprint is kept
         under `message_id` for the next request's ``previous_message_id``.
         """
-        model = f"{model_id}|{speed or 'standard'}"
-        now = self.clock.now()
-        cumulative, chain = _prefixes(segments)
+        cumulative = list(accumulate(s.tokens for s in segments))
         total = cumulative[-1] if cumulative else 0
         marks = [
             i
             for i, s in enumerate(segments)
             if s.cache_control is not None and cumulative[i] >= min_cacheable
         ]
+        if not marks and diagnostics is None:
+            # Nothing to read, write or compare: the whole prompt is paid in full.
+            return CacheUsage(total, 0, 0, 0, 0)
+        model = f"{model_id}|{speed or 'standard'}"
+        now = self.clock.now()
+        # Prefixes ending after the last breakpoint are never looked up.
+        chain = _chain(segments[: marks[-1] + 1] if marks else ())
         with self._lock:
             entries = self._live_entries(api_key, model, now)
             read_at = _longest_hit(segments, marks, chain, entries)
@@ -128,12 +134,14 @@ class PromptCache:
             if write and read_at is not None:
                 hit = entries[chain[read_at]]
                 hit.expires_at = max(hit.expires_at, now + hit.ttl)
-            fingerprint = _Fingerprint(
-                model, tuple((s.section, s.kind, s.key, s.tokens) for s in segments)
-            )
-            miss = self._diagnose(api_key, diagnostics, fingerprint)
-            if write and diagnostics is not None and message_id:
-                self._remember(api_key, message_id, fingerprint)
+            miss = None
+            if diagnostics is not None:
+                fingerprint = _Fingerprint(
+                    model, tuple((s.section, s.kind, s.key, s.tokens) for s in segments)
+                )
+                miss = self._diagnose(api_key, diagnostics, fingerprint)
+                if write and message_id:
+                    self._remember(api_key, message_id, fingerprint)
         creation = created["5m"] + created["1h"]
         return CacheUsage(
             total - read - creation, creation, read, created["5m"], created["1h"], miss
@@ -162,17 +170,14 @@ class PromptCache:
         self._fingerprints[(api_key, message_id)] = fingerprint
 
 
-def _prefixes(segments: Sequence[Segment]) -> tuple[list[int], list[bytes]]:
-    """Token count and content hash of the prompt up to and including each segment."""
-    cumulative: list[int] = []
+def _chain(segments: Sequence[Segment]) -> list[bytes]:
+    """Content hash of the prompt up to and including each segment."""
     chain: list[bytes] = []
-    tokens, digest = 0, b""
+    digest = b""
     for segment in segments:
-        tokens += segment.tokens
         digest = hashlib.blake2b(digest + segment.key.encode(), digest_size=16).digest()
-        cumulative.append(tokens)
         chain.append(digest)
-    return cumulative, chain
+    return chain
 
 
 def _longest_hit(

@@ -36,7 +36,6 @@ What a request costs (`input_segments`), in the API's caching order tools → sy
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -44,6 +43,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple, Protocol
 
+from .content_key import ContentKey, role_key
 from .media import decode_base64, image_size, pdf_page_count
 
 
@@ -112,19 +112,20 @@ Section = Literal["tools", "system", "messages"]
 
 @dataclass(frozen=True)
 class Segment:
-    """One cacheable unit of the prompt, or an overhead the API adds (``is_block=False``).
-
-    `key` identifies the content without its cache_control, so moving a breakpoint
-    does not change what a prefix matches.
-    """
+    """One cacheable unit of the prompt, or an overhead the API adds (``is_block=False``)."""
 
     section: Section
     path: str
     kind: str
     tokens: int
-    key: str
+    content_key: ContentKey
     cache_control: Mapping[str, Any] | None = None
     is_block: bool = True
+
+    @property
+    def key(self) -> str:
+        """The content's key (content_key.py): equal content, equal key."""
+        return self.content_key.value
 
 
 class OutputCount(NamedTuple):
@@ -156,7 +157,8 @@ def input_segments(
     segments = list(counter.tool_segments(body))
     system = body.get("system")
     if isinstance(system, str) and system:
-        segments.append(Segment("system", "system", "text", tokenizer.count(system), _key(system)))
+        tokens = tokenizer.count(system)
+        segments.append(Segment("system", "system", "text", tokens, ContentKey.of(system)))
     elif isinstance(system, list):
         for i, block in enumerate(system):
             segments.append(counter.segment("system", f"system.{i}", block))
@@ -167,7 +169,7 @@ def input_segments(
         for m, message in enumerate(messages):
             counter.drop_thinking = not keep_thinking and m < current_turn
             segments.extend(counter.message_segments(m, message))
-    segments.append(Segment("messages", "", "reply", REPLY_PRIMER_TOKENS, "reply", None, False))
+    segments.append(Segment("messages", "", "reply", REPLY_PRIMER_TOKENS, _REPLY, None, False))
     _mark_automatic_breakpoint(body, segments)
     return segments
 
@@ -224,12 +226,12 @@ class _Counter:
         # The hidden tool-use prompt: tool_choice changes its size, not the tools'
         # cache entry, so its key stays fixed.
         overhead = TOOL_CHOICE_TOKENS.get(str(kind), 346)
-        yield Segment("tools", "", "tool-use", overhead, "tool-use", None, False)
+        yield Segment("tools", "", "tool-use", overhead, _TOOL_USE, None, False)
         for i, tool in enumerate(tools):
             if isinstance(tool, Mapping):
-                tokens = self.tool(tool)
+                key = ContentKey.of(tool)
                 yield Segment(
-                    "tools", f"tools.{i}", "tool", tokens, _key(tool), _cache_control(tool)
+                    "tools", f"tools.{i}", "tool", self.tool(tool), key, _cache_control(tool)
                 )
 
     def tool(self, tool: Mapping[str, Any]) -> int:
@@ -253,27 +255,28 @@ class _Counter:
         content = message.get("content")
         if isinstance(content, str):
             tokens = self.tokenizer.count(content) + MESSAGE_TOKENS
-            key = _key([message.get("role"), content])
+            key = ContentKey.of([message.get("role"), content])
             yield Segment("messages", f"messages.{m}.content", "text", tokens, key)
             return
         if not isinstance(content, list):
             return
         for b, block in enumerate(content):
-            segment = self.segment("messages", f"messages.{m}.content.{b}", block)
+            path = f"messages.{m}.content.{b}"
             if b == 0:
-                segment = replace(
-                    segment,
-                    tokens=segment.tokens + MESSAGE_TOKENS,
-                    key=_key([message.get("role"), segment.key]),
-                )
-            yield segment
+                # The role framing is part of the message's first block.
+                yield self.segment("messages", path, block, MESSAGE_TOKENS, message.get("role"))
+            else:
+                yield self.segment("messages", path, block)
 
-    def segment(self, section: Section, path: str, block: Any) -> Segment:
+    def segment(
+        self, section: Section, path: str, block: Any, framing: int = 0, role: Any = None
+    ) -> Segment:
         if isinstance(block, Mapping):
             kind, tokens = str(block.get("type")), self.block(block)
         else:
             kind, tokens = "unknown", self.value(block)
-        return Segment(section, path, kind, tokens, _key(block), _cache_control(block))
+        key = role_key(role, block) if framing else ContentKey.of(block)
+        return Segment(section, path, kind, tokens + framing, key, _cache_control(block))
 
     def block(self, block: Mapping[str, Any]) -> int:
         count = self.tokenizer.count
@@ -332,6 +335,8 @@ class _Counter:
 
 
 _UNMARKABLE = frozenset({"thinking", "redacted_thinking"})
+_REPLY = ContentKey.fixed("reply")
+_TOOL_USE = ContentKey.fixed("tool-use")
 _PRICED_BLOCKS = frozenset({"text", "image", "document", "thinking", "redacted_thinking"})
 _UNCOUNTED_KEYS = frozenset({"cache_control", "signature", "citations"})
 
@@ -340,7 +345,7 @@ def _settings_segment(body: Mapping[str, Any]) -> Segment:
     # tool_choice and thinking settings invalidate the messages cache (not tools or
     # system), so they enter the prefix right where messages begin.
     settings = {"tool_choice": body.get("tool_choice"), "thinking": body.get("thinking")}
-    return Segment("messages", "", "settings", 0, _key(settings), None, False)
+    return Segment("messages", "", "settings", 0, ContentKey.of(settings), None, False)
 
 
 def _current_turn_start(messages: list[Any]) -> int:
@@ -380,10 +385,3 @@ def _cache_control(block: Any) -> Mapping[str, Any] | None:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def _key(value: Any) -> str:
-    if isinstance(value, Mapping) and "cache_control" in value:
-        value = {k: v for k, v in value.items() if k != "cache_control"}
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
