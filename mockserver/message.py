@@ -8,7 +8,6 @@ minted, so a signature covers the (possibly shortened) thinking text the client 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from . import ids
@@ -16,7 +15,7 @@ from .cache import CacheUsage, PromptCache
 from .catalog import ModelSpec
 from .reply import Reply
 from .signatures import SigningSession
-from .stopping import finish
+from .stopping import Finished, finish
 from .tokens import Segment, Tokenizer
 from .usage import build_usage
 
@@ -84,7 +83,15 @@ def build_message(
         stop_details=reply.stop_details,
     )
     content = [_finish_block(b, sign) for b in done.content]
-    usage = build_usage(cached, replace(done, content=content), body)
+    finished = Finished(
+        content,
+        done.stop_reason,
+        done.stop_sequence,
+        done.stop_details,
+        done.output_tokens,
+        done.thinking_tokens,
+    )
+    usage = build_usage(cached, finished, body)
     if reply.usage:
         usage.update(reply.usage)
     diagnostics = None

@@ -51,7 +51,7 @@ def finish(
     given = request.get("stop_sequences")
     sequences = [s for s in given if isinstance(s, str) and s] if isinstance(given, list) else []
     kept: list[dict[str, Any]] = []
-    spent = 0
+    spent = thinking = 0
     for block in content:
         out = dict(block)
         if out.get("type") == "text" and sequences:
@@ -67,17 +67,18 @@ def finish(
                 return _finished(
                     kept, "stop_sequence", tokenizer, sequence=found[1], output_tokens=spent + cost
                 )
-        cost = block_output_tokens(out, tokenizer).total
-        if budget is not None and spent + cost > budget:
+        counted = block_output_tokens(out, tokenizer)
+        if budget is not None and spent + counted.total > budget:
             kept.extend(_cut(out, budget - spent, tokenizer))
             return _finished(kept, "max_tokens", tokenizer, output_tokens=budget)
         kept.append(out)
-        spent += cost
+        spent += counted.total
+        thinking += counted.thinking
     if stop_reason is None:
         last = kept[-1].get("type") if kept else None
         stop_reason = "tool_use" if last == "tool_use" else "end_turn"
     pinned_sequence = sequences[0] if stop_reason == "stop_sequence" and sequences else None
-    return _finished(kept, stop_reason, tokenizer, sequence=pinned_sequence, details=stop_details)
+    return Finished(kept, stop_reason, pinned_sequence, stop_details, spent, thinking)
 
 
 def check_context_window(total_input_tokens: int, context_window: int) -> Problem | None:
