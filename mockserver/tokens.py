@@ -40,7 +40,6 @@ import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple, Protocol
 
 from .content_key import ContentKey, role_key
@@ -110,9 +109,11 @@ _HEADER_CHARS = 65_536
 Section = Literal["tools", "system", "messages"]
 
 
-@dataclass(frozen=True)
-class Segment:
-    """One cacheable unit of the prompt, or an overhead the API adds (``is_block=False``)."""
+class Segment(NamedTuple):
+    """One cacheable unit of the prompt, or an overhead the API adds (``is_block=False``).
+
+    A tuple rather than a dataclass: a long conversation makes hundreds per request.
+    """
 
     section: Section
     path: str
@@ -371,7 +372,7 @@ def _mark_automatic_breakpoint(body: Mapping[str, Any], segments: list[Segment])
         segment = segments[i]
         if segment.is_block and segment.kind not in _UNMARKABLE:
             if segment.cache_control is None:
-                segments[i] = replace(segment, cache_control=automatic)
+                segments[i] = segment._replace(cache_control=automatic)
             return
 
 
