@@ -23,7 +23,13 @@ from .signatures import Signer
 Kind = Literal["messages", "count_tokens"]
 Block = Mapping[str, Any]
 
-# Names in `RuleRequest.features`.
+# Names in `RuleRequest.features`. Settings the request sets:
+THINKING = "thinking"  # a `thinking` object with fields
+TEMPERATURE = "temperature"
+TOOL_CHOICE = "tool_choice"
+CONTEXT_MANAGEMENT = "context_management"
+PREFILL = "prefill"  # the conversation ends with an assistant turn
+# What the conversation holds:
 IMAGES = "images"  # an image block: top level, in a tool_result, in a content document
 THINKING_BLOCKS = "thinking_blocks"  # a thinking or redacted_thinking block, any message
 CACHE_CONTROL = "cache_control"  # a `cache_control` key anywhere the API reads breakpoints
@@ -31,6 +37,7 @@ TOOLS = "tools"  # a non-empty `tools` list
 TOOL_USES = "tool_uses"  # a tool_use block in a user or assistant message
 TOOL_RESULTS = "tool_results"  # a tool_result block in a user or assistant message
 
+_SETTINGS = frozenset({TEMPERATURE, TOOL_CHOICE, CONTEXT_MANAGEMENT})
 _THINKING_TYPES = frozenset({"thinking", "redacted_thinking"})
 _TURN_ROLES = ("user", "assistant")
 
@@ -111,6 +118,11 @@ class RuleRequest:
             self.thinking_type = None
         self.thinking_on = self.thinking_type in ("enabled", "adaptive", "between_tools")
         self.is_2026 = self.ctx.version == VERSION_2026
+        features.update(_SETTINGS.intersection(body))
+        if self.thinking:
+            features.add(THINKING)
+        if self.ends_with_assistant:
+            features.add(PREFILL)
         tools = body.get("tools")
         if isinstance(tools, list) and tools:
             features.add(TOOLS)

@@ -21,7 +21,12 @@ from rules_support import (
 
 from mockserver.rules_request import (
     CACHE_CONTROL,
+    CONTEXT_MANAGEMENT,
+    PREFILL,
+    TEMPERATURE,
+    THINKING,
     THINKING_BLOCKS,
+    TOOL_CHOICE,
     TOOL_RESULTS,
     TOOL_USES,
     TOOLS,
@@ -55,6 +60,21 @@ def test_each_feature_is_seen_where_the_rules_look_for_it() -> None:
     assert features(loop) == {TOOL_USES, TOOL_RESULTS}
     system_thinking = {"role": "system", "content": [{"type": "thinking", "thinking": "x"}]}
     assert features(request(user("hi"), system_thinking)) == {THINKING_BLOCKS}
+    assert features(request(user("hi"), assistant("The answer is"))) == {PREFILL}
+    settings = {
+        "thinking": {"type": "adaptive"},
+        "temperature": 1,
+        "tool_choice": {"type": "auto"},
+        "context_management": {"edits": []},
+    }
+    assert features(request(user("hi"), **settings)) == {
+        THINKING,
+        TEMPERATURE,
+        TOOL_CHOICE,
+        CONTEXT_MANAGEMENT,
+    }
+    # An empty thinking object sets no mode: the thinking rules have nothing to check.
+    assert features(request(user("hi"), thinking={})) == frozenset()
 
 
 def test_an_image_inside_a_content_document_is_still_checked() -> None:
