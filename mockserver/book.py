@@ -160,16 +160,17 @@ class ScenarioBook:
     def answer(
         self, body: Mapping[str, Any], api_key: str = "", headers: Mapping[str, str] | None = None
     ) -> Answer:
-        conv = Conversation(body, api_key, headers or {})
         misses: list[Miss] = []
         with self._lock:
             scripts = self.scripts()
-            for script in scripts:
-                found = script.take(conv)
-                if isinstance(found, Hit):
-                    return self._serve(found, conv)
-                misses += found
-        near = tuple(str(m) for m in rank(misses))
+            if scripts:
+                conv = Conversation(body, api_key, headers or {})
+                for script in scripts:
+                    found = script.take(conv)
+                    if isinstance(found, Hit):
+                        return self._serve(found, conv)
+                    misses += found
+        near = tuple(str(m) for m in rank(misses)) if misses else ()
         if self.unmatched == "error":
             return Answer(Reply(error=unmatched_error(near)), None, True, near)
         return Answer(default_reply(body), None, bool(scripts), near)
