@@ -53,8 +53,13 @@ def role_key(role: Any, block: Any) -> ContentKey:
     return ContentKey(lambda: _key([role, _key(block)]))
 
 
+# One encoder for every key: `json.dumps` with options builds a new one per call, and a
+# long conversation has hundreds of blocks to key.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _key(value: Any) -> str:
     if isinstance(value, Mapping) and "cache_control" in value:
         value = {k: v for k, v in value.items() if k != "cache_control"}
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    text = _CANONICAL.encode(value)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()

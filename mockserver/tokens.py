@@ -384,5 +384,9 @@ def _cache_control(block: Any) -> Mapping[str, Any] | None:
     return None
 
 
+# Built once: `json.dumps` with options makes a new encoder per call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _COMPACT.encode(value)
