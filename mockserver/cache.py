@@ -229,7 +229,7 @@ def _changed(kind: str, missed: Sequence[tuple[str, str, str, int]]) -> dict[str
 
 def cache_problems(body: Mapping[str, Any]) -> list[Problem]:
     """Breakpoint rules the API enforces: at most 4, none on empty text, 1h before 5m."""
-    marks = list(_breakpoints(body))
+    marks = _breakpoints(body)
     problems = [
         Problem("cache_control cannot be set for empty text blocks", "caching", path)
         for path, _, block in marks
@@ -267,43 +267,54 @@ def cache_problems(body: Mapping[str, Any]) -> list[Problem]:
 
 def _breakpoints(
     body: Mapping[str, Any],
-) -> Iterator[tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
+) -> list[tuple[str, Mapping[str, Any], Mapping[str, Any]]]:
     """(path, cache_control, block) for every marked block, in processing order."""
-    for where, block in _blocks(body):
-        cc = block.get("cache_control")
-        if isinstance(cc, Mapping):
-            yield _path(where), cc, block
-        nested = block.get("content")
-        if block.get("type") == "tool_result" and isinstance(nested, list):
-            for k, item in enumerate(nested):
-                if isinstance(item, Mapping) and isinstance(item.get("cache_control"), Mapping):
-                    yield f"{_path(where)}.content.{k}", item["cache_control"], item
+    found: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = []
+    for name in ("tools", "system"):
+        items = body.get(name)
+        for i, block in enumerate(items if isinstance(items, list) else ()):
+            # Most blocks carry no mark and hold none: only the others are looked into.
+            if isinstance(block, Mapping) and ("cache_control" in block or "content" in block):
+                _marks(block, f"{name}.{i}", found)
+    messages = body.get("messages")
+    for m, message in enumerate(messages if isinstance(messages, list) else ()):
+        content = message.get("content") if isinstance(message, Mapping) else None
+        # String content is one unmarked text block.
+        for b, block in enumerate(content if isinstance(content, list) else ()):
+            if isinstance(block, Mapping) and ("cache_control" in block or "content" in block):
+                _marks(block, f"messages.{m}.content.{b}", found)
+    return found
 
 
-# Where a block sits, as the parts of its dotted path: only marked blocks need the text.
-_Where = tuple[str | int, ...]
+def _marks(
+    block: Mapping[str, Any],
+    path: str,
+    found: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
+) -> None:
+    cc = block.get("cache_control")
+    if isinstance(cc, Mapping):
+        found.append((path, cc, block))
+    nested = block.get("content")
+    if block.get("type") == "tool_result" and isinstance(nested, list):
+        for k, item in enumerate(nested):
+            if isinstance(item, Mapping) and isinstance(item.get("cache_control"), Mapping):
+                found.append((f"{path}.content.{k}", item["cache_control"], item))
 
 
-def _path(where: _Where) -> str:
-    return ".".join(map(str, where))
-
-
-def _blocks(body: Mapping[str, Any]) -> Iterator[tuple[_Where, Mapping[str, Any]]]:
+def _blocks(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     for name in ("tools", "system"):
         items = body.get(name)
         if isinstance(items, list):
-            yield from (((name, i), b) for i, b in enumerate(items) if isinstance(b, Mapping))
+            yield from (b for b in items if isinstance(b, Mapping))
     messages = body.get("messages")
-    for m, message in enumerate(messages if isinstance(messages, list) else []):
+    for message in messages if isinstance(messages, list) else []:
         content = message.get("content") if isinstance(message, Mapping) else None
         if isinstance(content, str):
-            yield ("messages", m, "content"), {"type": "text", "text": content}
+            yield {"type": "text", "text": content}
         elif isinstance(content, list):
-            for b, block in enumerate(content):
-                if isinstance(block, Mapping):
-                    yield ("messages", m, "content", b), block
+            yield from (b for b in content if isinstance(b, Mapping))
 
 
 def _last_block_marked(body: Mapping[str, Any]) -> bool:
-    markable = [b for _, b in _blocks(body) if b.get("type") not in _UNMARKABLE]
+    markable = [b for b in _blocks(body) if b.get("type") not in _UNMARKABLE]
     return bool(markable) and isinstance(markable[-1].get("cache_control"), Mapping)
