@@ -26,6 +26,9 @@ def api_key_of(headers: Mapping[str, str]) -> str:
     return ""
 
 
+_NO_BETAS: frozenset[str] = frozenset()
+
+
 def check_auth(headers: Mapping[str, str], config: Config) -> str:
     key = api_key_of(headers)
     if not key:
@@ -46,6 +49,8 @@ def check_version(values: list[str]) -> str:
 
 
 def parse_betas(values: list[str], config: Config) -> frozenset[str]:
+    if not values:
+        return _NO_BETAS
     betas = [b.strip() for value in values for b in value.split(",") if b.strip()]
     unknown = [b for b in betas if b not in KNOWN_BETAS]
     if unknown and not config.any_beta:

@@ -106,6 +106,10 @@ UNSEEN_IMAGE_SIZE = (1092, 1092)
 # Enough base64 for any image header except a JPEG behind a large EXIF block.
 _HEADER_CHARS = 65_536
 
+# Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
+# the ABC's, which still admits any other Mapping.
+_MAPPING = (dict, Mapping)
+
 Section = Literal["tools", "system", "messages"]
 
 
@@ -223,13 +227,13 @@ class _Counter:
         if not isinstance(tools, list) or not tools:
             return
         choice = body.get("tool_choice")
-        kind = choice.get("type") if isinstance(choice, Mapping) else "auto"
+        kind = choice.get("type") if isinstance(choice, _MAPPING) else "auto"
         # The hidden tool-use prompt: tool_choice changes its size, not the tools'
         # cache entry, so its key stays fixed.
         overhead = TOOL_CHOICE_TOKENS.get(str(kind), 346)
         yield Segment("tools", "", "tool-use", overhead, _TOOL_USE, None, False)
         for i, tool in enumerate(tools):
-            if isinstance(tool, Mapping):
+            if isinstance(tool, _MAPPING):
                 key = ContentKey.of(tool)
                 yield Segment(
                     "tools", f"tools.{i}", "tool", self.tool(tool), key, _cache_control(tool)
@@ -251,7 +255,7 @@ class _Counter:
         return self.value(tool)
 
     def message_segments(self, m: int, message: Any) -> Iterator[Segment]:
-        if not isinstance(message, Mapping):
+        if not isinstance(message, _MAPPING):
             return
         content = message.get("content")
         if isinstance(content, str):
@@ -272,7 +276,7 @@ class _Counter:
     def segment(
         self, section: Section, path: str, block: Any, framing: int = 0, role: Any = None
     ) -> Segment:
-        if isinstance(block, Mapping):
+        if isinstance(block, _MAPPING):
             kind, tokens = str(block.get("type")), self.block(block)
         else:
             kind, tokens = "unknown", self.value(block)
@@ -298,7 +302,7 @@ class _Counter:
 
     def image(self, source: Any) -> int:
         size = None
-        if isinstance(source, Mapping) and source.get("type") == "base64":
+        if isinstance(source, _MAPPING) and source.get("type") == "base64":
             data = str(source.get("data", ""))
             head = decode_base64(data[:_HEADER_CHARS]) or b""
             size = image_size(head)
@@ -310,7 +314,7 @@ class _Counter:
         count = self.tokenizer.count
         extra = count(str(block.get("title") or "")) + count(str(block.get("context") or ""))
         source = block.get("source")
-        if not isinstance(source, Mapping):
+        if not isinstance(source, _MAPPING):
             return extra
         kind = source.get("type")
         if kind == "base64":
@@ -328,7 +332,7 @@ class _Counter:
             return self.tokenizer.count(value)
         if isinstance(value, list):
             return sum(self.value(v) for v in value)
-        if isinstance(value, Mapping):
+        if isinstance(value, _MAPPING):
             if "type" in value and value["type"] in _PRICED_BLOCKS:
                 return self.block(value)
             return sum(1 + self.value(v) for k, v in value.items() if k not in _UNCOUNTED_KEYS)
@@ -353,11 +357,11 @@ def _current_turn_start(messages: list[Any]) -> int:
     """Index of the last user message that is not only tool results (the current turn)."""
     for m in range(len(messages) - 1, -1, -1):
         message = messages[m]
-        if not isinstance(message, Mapping) or message.get("role") != "user":
+        if not isinstance(message, _MAPPING) or message.get("role") != "user":
             continue
         content = message.get("content")
         if not isinstance(content, list) or any(
-            not isinstance(b, Mapping) or b.get("type") != "tool_result" for b in content
+            not isinstance(b, _MAPPING) or b.get("type") != "tool_result" for b in content
         ):
             return m
     return 0
@@ -366,7 +370,7 @@ def _current_turn_start(messages: list[Any]) -> int:
 def _mark_automatic_breakpoint(body: Mapping[str, Any], segments: list[Segment]) -> None:
     """Top-level cache_control puts a breakpoint on the last block that can carry one."""
     automatic = body.get("cache_control")
-    if not isinstance(automatic, Mapping):
+    if not isinstance(automatic, _MAPPING):
         return
     for i in range(len(segments) - 1, -1, -1):
         segment = segments[i]
@@ -377,9 +381,9 @@ def _mark_automatic_breakpoint(body: Mapping[str, Any], segments: list[Segment])
 
 
 def _cache_control(block: Any) -> Mapping[str, Any] | None:
-    if isinstance(block, Mapping):
+    if isinstance(block, _MAPPING):
         cc = block.get("cache_control")
-        if isinstance(cc, Mapping):
+        if isinstance(cc, _MAPPING):
             return cc
     return None
 
