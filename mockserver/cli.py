@@ -186,7 +186,7 @@ async def serve(config: Config, report_path: Path | None = None) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
-        report = state.report.report()
+        report = state.contract_report()
         # What the clients sent and broke, for whoever watched this server.
         if report.requests:
             print(f"\n{report.to_text()}\n", flush=True)

@@ -98,11 +98,11 @@ def set_strictness(state: ServerState, strictness: object, *, session: bool = Fa
 
 def contract_report(state: ServerState) -> ContractReport:
     """What every request since the server started (or the last report reset) used and broke."""
-    return state.report.report()
+    return state.contract_report()
 
 
 def reset_report(state: ServerState) -> None:
-    state.report.clear()
+    state.report.clear(position=len(state.journal))
 
 
 def failures(state: ServerState, checks: verify.Checks) -> list[str]:

@@ -61,7 +61,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     if not response.prepared:
         response.headers.setdefault("request-id", draft.request_id)
     state.journal.add(
-        exchange := Exchange(
+        Exchange(
             request_id=draft.request_id,
             method=request.method,
             path=request.path,
@@ -79,5 +79,4 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             scenario_error=draft.scenario_error,
         )
     )
-    state.report.observe(exchange)
     return response

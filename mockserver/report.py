@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .journal import Exchange
+from .journal import Exchange, Journal
 from .report_features import CATEGORIES, exchange_features
 from .report_text import plural, render_text
 
@@ -224,14 +224,21 @@ class ContractReport:
 
 
 class ReportCollector:
-    """Accumulates the report as exchanges are journaled; safe to read from any thread."""
+    """Accumulates the report from the journal; safe to read from any thread.
+
+    Exchanges are folded in lazily (`catch_up`): when the journal is about to be cleared
+    and when a report is read. Working out a request's features costs more than the rest
+    of its journaling, and nobody needs them until a report is asked for.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.clear()
 
-    def clear(self) -> None:
+    def clear(self, position: int = 0) -> None:
+        """Start over; `position`: how many journal entries there are already (not counted)."""
         with self._lock:
+            self._position = position
             self._requests = 0
             self._endpoints: Counter[str] = Counter()
             self._statuses: Counter[str] = Counter()
@@ -250,6 +257,20 @@ class ReportCollector:
                 for value in sorted(values):
                     _bump(self._features[category], value)
             self._records.extend(records)
+
+    def catch_up(self, journal: Journal) -> None:
+        """Fold in the exchanges the journal recorded since the last catch-up."""
+        with self._lock:
+            start = self._position
+        new = journal.since(start)
+        for exchange in new:
+            self.observe(exchange)
+        with self._lock:
+            self._position = start + len(new)
+
+    def journal_cleared(self) -> None:
+        with self._lock:
+            self._position = 0
 
     def expect(self, request_ids: Iterable[str]) -> None:
         """These requests were rejected on purpose (a test of the client's error handling)."""

@@ -13,7 +13,7 @@ from .config import Config, Strictness
 from .faults import FaultBook
 from .journal import Journal
 from .ratelimit import RateLimiter
-from .report import ReportCollector
+from .report import ContractReport, ReportCollector
 from .signatures import Signer
 from .threads import ThreadStore
 from .tokens import HeuristicTokenizer, Tokenizer
@@ -53,9 +53,15 @@ class ServerState:
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
         self.scenarios = book_for(self.config)
 
+    def contract_report(self) -> ContractReport:
+        self.report.catch_up(self.journal)
+        return self.report.report()
+
     def reset(self) -> None:
         """Forget everything a test did: journal, cache, scenario progress."""
+        self.report.catch_up(self.journal)
         self.journal.clear()
+        self.report.journal_cleared()
         self.cache.clear()
         self.scenarios.reset()
         self.threads.clear()
