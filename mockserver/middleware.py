@@ -12,6 +12,7 @@ from .admin import is_admin_path
 from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
 from .journal import Exchange
 from .keys import DRAFT_KEY, STATE, Draft
+from .render import json_response
 
 log = logging.getLogger("mockserver")
 
@@ -22,7 +23,7 @@ def error_response(error: ApiError, request_id: str, org_id: str) -> web.Respons
     headers = {"request-id": request_id, "anthropic-organization-id": org_id, **error.headers}
     if error.status_code >= 500 or error.status_code in (408, 409, 429):
         headers.setdefault("x-should-retry", "true")
-    return web.json_response(error.body(request_id), status=error.status_code, headers=headers)
+    return json_response(error.body(request_id), headers, status=error.status_code)
 
 
 def _as_api_error(exc: web.HTTPException) -> ApiError:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from .errors import ERRORS_BY_STATUS
@@ -34,7 +35,15 @@ for _cls in ERRORS_BY_STATUS.values():
 def json_response(
     body: Mapping[str, Any], headers: Mapping[str, str], status: int = 200
 ) -> web.Response:
-    return web.json_response(dict(body), status=status, headers=dict(headers))
+    # orjson: ~10x faster than json.dumps on a Message, and like the API it sends
+    # non-ASCII text as UTF-8 rather than \u escapes.
+    return web.Response(
+        body=orjson.dumps(body),
+        status=status,
+        headers=headers,
+        content_type="application/json",
+        charset="utf-8",
+    )
 
 
 def end_streams_on_shutdown(app: web.Application) -> None:

@@ -28,11 +28,17 @@ def message_of(response: httpx2.Response) -> str:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b'{"model": "x",', "The request body is not valid JSON: expecting property name"),
-        (b"", "The request body is not valid JSON: expected value: line 1 column 1 (char 0)"),
-        (b'{"a": 1}\n{"b": 2}', "The request body is not valid JSON: extra data: line 2 column 1"),
+        (b'{"model": "x",', "The request body is not valid JSON: unexpected end of data"),
+        (b"", "The request body is not valid JSON: Input is a zero-length, empty document"),
+        (b'{"a": 1}\n{"b": 2}', "The request body is not valid JSON: unexpected content after"),
+        # The next two are worded as real API answers quoted in public bug reports.
         (b'{"text": "\\ud800"}', "The request body is not valid JSON: no low surrogate in string"),
-        (b'{"text": "caf\xe9"}', "The request body is not valid JSON: invalid UTF-8"),
+        (
+            b'{"text": "a\x01b"}',
+            "The request body is not valid JSON: unexpected control character in string: "
+            "line 1 column 12 (char 11)",
+        ),
+        (b'{"text": "caf\xe9"}', "The request body is not valid JSON: invalid UTF-8: line 1"),
     ],
 )
 def test_malformed_bodies(http: httpx2.Client, raw: bytes, expected: str) -> None:
