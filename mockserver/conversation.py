@@ -145,6 +145,8 @@ class Conversation:
     @cached_property
     def tool_results(self) -> list[ToolResult]:
         """The final user message's tool_result blocks, with the names of the tools they answer."""
+        if not any(b.get("type") == "tool_result" for b in self.last_user_blocks):
+            return []
         names = {str(b.get("id")): str(b.get("name")) for b in self.tool_uses}
         return [
             ToolResult(

@@ -24,7 +24,7 @@ from .events import message_events, sse_frame
 from .faults import Fault, Target
 from .keys import STATE, draft_of
 from .message import account_input
-from .ratelimit import Admission
+from .ratelimit import UNLIMITED, Admission
 from .render import json_response, stream_pacing
 from .script import SESSION_HEADER
 from .stream_plan import StreamFault, StreamPlan
@@ -128,8 +128,10 @@ def admit(
     state = request.app[STATE]
     model_id = spec.id if spec else str(body.get("model"))
     limits = state.limits.limits_for(ctx.api_key)
+    if limits is None:
+        return UNLIMITED
     input_tokens = 0
-    if limits is not None and limits.input_tokens_per_minute is not None:
+    if limits.input_tokens_per_minute is not None:
         # Cache reads do not count against the input limit: look the prompt up first.
         cached = account_input(
             state.cache,

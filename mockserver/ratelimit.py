@@ -227,5 +227,18 @@ class Admission:
         return before if before is not None else self._limiter.headers(self._api_key)
 
 
+class _Unlimited(Admission):
+    """The admission of a key with no limits: nothing held, no headers to send."""
+
+    def __init__(self) -> None:
+        pass
+
+    def finish(self, usage: Mapping[str, Any], *, streamed: bool) -> dict[str, str]:
+        return {}
+
+
+UNLIMITED: Admission = _Unlimited()
+
+
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
