@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+import orjson
+
 
 class ContentKey:
     """The key of one segment's content, computed on first read of `value`."""
@@ -53,13 +55,17 @@ def role_key(role: Any, block: Any) -> ContentKey:
     return ContentKey(lambda: _key([role, _key(block)]))
 
 
-# One encoder for every key: `json.dumps` with options builds a new one per call, and a
-# long conversation has hundreds of blocks to key.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+# Only data built in Python (not parsed JSON) can hold what orjson will not encode
+# (lone surrogates, odd types); the stdlib encoder keys that.
+_FALLBACK = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _key(value: Any) -> str:
     if isinstance(value, Mapping) and "cache_control" in value:
         value = {k: v for k, v in value.items() if k != "cache_control"}
-    text = _CANONICAL.encode(value)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    try:
+        # orjson sorts and encodes in C: a long conversation has hundreds of blocks to key.
+        raw = orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)
+    except TypeError:
+        raw = _FALLBACK.encode(value).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()

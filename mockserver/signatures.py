@@ -28,10 +28,13 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+
+import orjson
 
 THINKING_TYPES = frozenset({"thinking", "redacted_thinking"})
 
@@ -311,8 +314,7 @@ def _token_of(block: Mapping[str, Any]) -> Any:
 
 
 def _feed(hasher: Any, role: Any, block: Mapping[str, Any]) -> None:
-    data = _canonical_bytes([role, block])
-    hasher.update(len(data).to_bytes(8, "big") + data)
+    hasher.update(_canonical_digest([role, block]))
 
 
 def _feed_meta(hasher: Any, message: Mapping[str, Any]) -> None:
@@ -335,7 +337,41 @@ def _tools_digest(request: Mapping[str, Any]) -> bytes:
 
 
 def _digest(value: Any) -> bytes:
-    return hashlib.sha256(_canonical_bytes(value)).digest()[:_DIGEST]
+    return _canonical_digest(value)[:_DIGEST]
+
+
+class _DigestMemo:
+    """sha256 of values' canonical JSON, remembered by a cheap key of their raw JSON.
+
+    A conversation resends its system prompt, tools and history on every turn, and
+    canonicalising them in Python costs milliseconds on agent-sized requests; orjson's
+    sorted encoding (in C) of the same value keys the memo. A pure function's cache:
+    bounded, and a miss only costs the canonical form.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._known: dict[bytes, bytes] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, value: Any) -> bytes:
+        try:
+            raw = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # not plain JSON data: no key, compute directly
+            return hashlib.sha256(_canonical_bytes(value)).digest()
+        key = hashlib.blake2b(raw, digest_size=16).digest()
+        with self._lock:
+            found = self._known.get(key)
+        if found is None:
+            found = hashlib.sha256(_canonical_bytes(value)).digest()
+            with self._lock:
+                if len(self._known) >= self._size:
+                    self._known.pop(next(iter(self._known)))
+                self._known[key] = found
+        return found
+
+
+_canonical_digest = _DigestMemo(size=16_384)
 
 
 def _content_digest(content: bytes) -> bytes:
@@ -348,13 +384,18 @@ def _token_digest(token: Any) -> bytes:
 
 
 def _canonical_bytes(value: Any) -> bytes:
-    return json.dumps(
-        _canonical(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    ).encode("utf-8", "surrogatepass")
+    canonical = _canonical(value)
+    try:
+        return orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS, default=str)
+    except TypeError:  # lone surrogates: only data built in Python, not parsed JSON, has them
+        text = json.dumps(
+            canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+        )
+        return text.encode("utf-8", "surrogatepass")
 
 
 def _canonical(value: Any) -> Any:
-    # Bodies come from json.loads: plain dicts and lists (checked as such for speed).
+    # Bodies come from orjson.loads: plain dicts and lists (checked as such for speed).
     if isinstance(value, dict):
         out = {
             str(k): _canonical(v)
