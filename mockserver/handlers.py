@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -11,10 +12,10 @@ from . import ids
 from .body import check_content_type, parse_body
 from .catalog import ModelSpec
 from .context import RequestContext
-from .contract import check_rules, check_shape
+from .contract import Kind, check_rules, check_shape
 from .error_catalog import scripted_error
 from .errors import NotFound, Problem
-from .gate import admit, play_fault
+from .gate import Struck, admit, play_fault
 from .headers import check_headers
 from .keys import STATE, draft_of
 from .message import account_input, build_message
@@ -56,28 +57,45 @@ def response_headers(state: ServerState, ctx: RequestContext) -> dict[str, str]:
     return {"request-id": ctx.request_id, "anthropic-organization-id": state.organization_id}
 
 
-async def create_message(request: web.Request) -> web.StreamResponse:
+@dataclass
+class Checked:
+    """A request past stages 1-4: who sent it, what it says, and what it costs."""
+
+    state: ServerState
+    ctx: RequestContext
+    body: dict[str, Any]
+    model: ModelSpec | None
+    model_id: str
+    segments: list[Segment]
+    struck: Struck
+
+
+async def check_request(request: web.Request, kind: Kind) -> Checked | web.StreamResponse:
+    """Headers, body, an injected fault, schema, model, rules; or the dropped connection."""
     state = request.app[STATE]
     draft = draft_of(request)
     ctx, body = await read_request(request, state)
-    struck = await play_fault(request, ctx, body, "messages")
+    struck = await play_fault(request, ctx, body, kind)
     if struck.dropped is not None:
         return struck.dropped
-    body = state.threads.expand(body)
-    check_shape(state, draft, "messages", body, ctx)
+    if kind == "messages":
+        # A thread continuation: validation and matching see the whole conversation.
+        body = state.threads.expand(body)
+    check_shape(state, draft, kind, body, ctx)
     spec = resolve_model(state, body)
-    model_id = spec.id if spec else str(body["model"])
     segments = input_segments(body, state.tokenizer)
-    check_rules(
-        state,
-        draft,
-        "messages",
-        body,
-        ctx,
-        model=spec,
-        extra=[context_window_problem(spec, segments)],
-    )
-    admission = admit(request, ctx, body, spec, segments)
+    problem = context_window_problem(spec, segments)
+    check_rules(state, draft, kind, body, ctx, model=spec, extra=[problem])
+    model_id = spec.id if spec else str(body["model"])
+    return Checked(state, ctx, body, spec, model_id, segments, struck)
+
+
+async def create_message(request: web.Request) -> web.StreamResponse:
+    checked = await check_request(request, "messages")
+    if isinstance(checked, web.StreamResponse):
+        return checked
+    state, ctx, body, draft = checked.state, checked.ctx, checked.body, draft_of(request)
+    admission = admit(request, ctx, body, checked.model, checked.segments)
     answer = state.scenarios.answer(body, ctx.api_key, ctx.headers)
     draft.step, draft.unmatched = answer.step, answer.unmatched
     draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
@@ -90,17 +108,17 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     cached = account_input(
         state.cache,
         api_key=ctx.api_key,
-        model=spec,
-        model_id=model_id,
+        model=checked.model,
+        model_id=checked.model_id,
         body=body,
-        segments=segments,
+        segments=checked.segments,
         write=True,
         message_id=message_id,
     )
     message = build_message(
         body,
         reply,
-        model_id=model_id,
+        model_id=checked.model_id,
         cached=cached,
         message_id=message_id,
         tokenizer=state.tokenizer,
@@ -112,45 +130,32 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     # Only a request answered despite violations gets here with problems (strictness warn).
     headers |= violation_headers(draft.problems)
     if streamed:
-        plan = struck.stream_plan(request, reply.stream, message)
+        plan = checked.struck.stream_plan(request, reply.stream, message)
         return await stream_response(request, message, headers, plan)
     draft.response = message
-    return await struck.respond(request, message, headers)
+    return await checked.struck.respond(request, message, headers)
 
 
 async def count_tokens(request: web.Request) -> web.StreamResponse:
     """The total input a create with the same body would report; never fills the cache."""
-    state = request.app[STATE]
-    draft = draft_of(request)
-    ctx, body = await read_request(request, state)
-    struck = await play_fault(request, ctx, body, "count_tokens")
-    if struck.dropped is not None:
-        return struck.dropped
-    check_shape(state, draft, "count_tokens", body, ctx)
-    spec = resolve_model(state, body)
-    segments = input_segments(body, state.tokenizer)
-    check_rules(
-        state,
-        draft,
-        "count_tokens",
-        body,
-        ctx,
-        model=spec,
-        extra=[context_window_problem(spec, segments)],
-    )
+    checked = await check_request(request, "count_tokens")
+    if isinstance(checked, web.StreamResponse):
+        return checked
+    state, ctx = checked.state, checked.ctx
     cached = account_input(
         state.cache,
         api_key=ctx.api_key,
-        model=spec,
-        model_id=spec.id if spec else str(body["model"]),
-        body=body,
-        segments=segments,
+        model=checked.model,
+        model_id=checked.model_id,
+        body=checked.body,
+        segments=checked.segments,
         write=False,
     )
     total = (
         cached.input_tokens + cached.cache_creation_input_tokens + cached.cache_read_input_tokens
     )
     result = {"input_tokens": total}
+    draft = draft_of(request)
     draft.response = result
     headers = response_headers(state, ctx) | violation_headers(draft.problems)
-    return await struck.respond(request, result, headers)
+    return await checked.struck.respond(request, result, headers)
