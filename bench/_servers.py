@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx2
 
@@ -48,9 +51,20 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def running(code: str, *args: str) -> Iterator[str]:
-    """Run a server script in a subprocess; yields its base URL once it answers."""
+def running(code: str, *args: str) -> Iterator[Server]:
+    """Run a server script in a subprocess; yields it once it answers."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *args, *(("--port", str(port)) if args else (str(port),))],
@@ -66,7 +80,7 @@ def running(code: str, *args: str) -> Iterator[str]:
                 break
             except httpx2.HTTPError:
                 time.sleep(0.05)
-        yield url
+        yield Server(url, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

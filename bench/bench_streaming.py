@@ -95,19 +95,19 @@ def main() -> None:
         scenario = Path(folder) / "bench.yaml"
         scenario.write_text(SCENARIO)
         with (
-            running(BARE_SERVER) as bare_url,
-            running(BARE_ONE_WRITE) as batched_url,
-            running(MOCK_SERVER, "--no-bundled", "--scenarios", str(scenario)) as mock_url,
+            running(BARE_SERVER) as bare,
+            running(BARE_ONE_WRITE) as batched,
+            running(MOCK_SERVER, "--no-bundled", "--scenarios", str(scenario)) as mock,
         ):
             for _ in range(args.rounds):
                 bare_rate, bare_events = asyncio.run(
-                    rate(bare_url + "/sse", args.streams, args.concurrency)
+                    rate(bare.url + "/sse", args.streams, args.concurrency)
                 )
                 mock_rate, mock_events = asyncio.run(
-                    rate(mock_url + "/v1/messages", args.streams, args.concurrency)
+                    rate(mock.url + "/v1/messages", args.streams, args.concurrency)
                 )
                 batched_rate, _ = asyncio.run(
-                    rate(batched_url + "/sse", args.streams, args.concurrency)
+                    rate(batched.url + "/sse", args.streams, args.concurrency)
                 )
                 bare.append(bare_rate)
                 batched.append(batched_rate)
