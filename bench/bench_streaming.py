@@ -95,19 +95,19 @@ def main() -> None:
         scenario = Path(folder) / "bench.yaml"
         scenario.write_text(SCENARIO)
         with (
-            running(BARE_SERVER) as bare,
-            running(BARE_ONE_WRITE) as batched,
-            running(MOCK_SERVER, "--no-bundled", "--scenarios", str(scenario)) as mock,
+            running(BARE_SERVER) as bare_server,
+            running(BARE_ONE_WRITE) as batched_server,
+            running(MOCK_SERVER, "--no-bundled", "--scenarios", str(scenario)) as mock_server,
         ):
             for _ in range(args.rounds):
                 bare_rate, bare_events = asyncio.run(
-                    rate(bare.url + "/sse", args.streams, args.concurrency)
+                    rate(bare_server.url + "/sse", args.streams, args.concurrency)
                 )
                 mock_rate, mock_events = asyncio.run(
-                    rate(mock.url + "/v1/messages", args.streams, args.concurrency)
+                    rate(mock_server.url + "/v1/messages", args.streams, args.concurrency)
                 )
                 batched_rate, _ = asyncio.run(
-                    rate(batched.url + "/sse", args.streams, args.concurrency)
+                    rate(batched_server.url + "/sse", args.streams, args.concurrency)
                 )
                 bare.append(bare_rate)
                 batched.append(batched_rate)
