@@ -26,15 +26,13 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 import secrets
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import orjson
+from .canonical import canonical_digest
 
 THINKING_TYPES = frozenset({"thinking", "redacted_thinking"})
 
@@ -48,7 +46,6 @@ _CONTENT_DIGEST = 16
 _MAC = 64
 _PAYLOAD = 2 + 4 * _DIGEST + _CONTENT_DIGEST
 _NO_PARENT = bytes(_DIGEST)
-_IGNORED_KEYS = frozenset({"cache_control", "citations", "caller"})
 
 
 class Verdict(Enum):
@@ -314,7 +311,7 @@ def _token_of(block: Mapping[str, Any]) -> Any:
 
 
 def _feed(hasher: Any, role: Any, block: Mapping[str, Any]) -> None:
-    hasher.update(_canonical_digest([role, block]))
+    hasher.update(canonical_digest([role, block]))
 
 
 def _feed_meta(hasher: Any, message: Mapping[str, Any]) -> None:
@@ -337,41 +334,7 @@ def _tools_digest(request: Mapping[str, Any]) -> bytes:
 
 
 def _digest(value: Any) -> bytes:
-    return _canonical_digest(value)[:_DIGEST]
-
-
-class _DigestMemo:
-    """sha256 of values' canonical JSON, remembered by a cheap key of their raw JSON.
-
-    A conversation resends its system prompt, tools and history on every turn, and
-    canonicalising them in Python costs milliseconds on agent-sized requests; orjson's
-    sorted encoding (in C) of the same value keys the memo. A pure function's cache:
-    bounded, and a miss only costs the canonical form.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._known: dict[bytes, bytes] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, value: Any) -> bytes:
-        try:
-            raw = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        except TypeError:  # not plain JSON data: no key, compute directly
-            return hashlib.sha256(_canonical_bytes(value)).digest()
-        key = hashlib.blake2b(raw, digest_size=16).digest()
-        with self._lock:
-            found = self._known.get(key)
-        if found is None:
-            found = hashlib.sha256(_canonical_bytes(value)).digest()
-            with self._lock:
-                if len(self._known) >= self._size:
-                    self._known.pop(next(iter(self._known)))
-                self._known[key] = found
-        return found
-
-
-_canonical_digest = _DigestMemo(size=16_384)
+    return canonical_digest(value)[:_DIGEST]
 
 
 def _content_digest(content: bytes) -> bytes:
@@ -381,36 +344,3 @@ def _content_digest(content: bytes) -> bytes:
 def _token_digest(token: Any) -> bytes:
     text = token if isinstance(token, str) else ""
     return hashlib.sha256(text.encode()).digest()[:_DIGEST]
-
-
-def _canonical_bytes(value: Any) -> bytes:
-    canonical = _canonical(value)
-    try:
-        return orjson.dumps(canonical, option=orjson.OPT_SORT_KEYS, default=str)
-    except TypeError:  # lone surrogates: only data built in Python, not parsed JSON, has them
-        text = json.dumps(
-            canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-        )
-        return text.encode("utf-8", "surrogatepass")
-
-
-def _canonical(value: Any) -> Any:
-    # Bodies come from orjson.loads: plain dicts and lists (checked as such for speed).
-    if isinstance(value, dict):
-        out = {
-            str(k): _canonical(v)
-            for k, v in value.items()
-            if v is not None and k not in _IGNORED_KEYS
-        }
-        if out.get("type") == "tool_result":
-            if out.get("is_error") is False:
-                del out["is_error"]
-            content = out.get("content")
-            if isinstance(content, str):
-                out["content"] = [{"type": "text", "text": content}] if content else []
-        return out
-    if isinstance(value, list):
-        return [_canonical(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
