@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
+from unittest import mock
 
 import anthropic
 import httpx2
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 from anthropic.types import MessageParam
-from conftest import MODEL, ServerFactory, api_headers
+from conftest import MODEL, api_headers
 
+from mockserver.admin import AdminError, check_access
+from mockserver.config import Config
+from mockserver.keys import STATE
 from mockserver.server import MockServer
+from mockserver.state import ServerState
 
 HI: list[MessageParam] = [{"role": "user", "content": "Hello"}]
 
@@ -26,17 +32,6 @@ def admin(fresh: MockServer) -> Iterator[httpx2.Client]:
 def sdk(fresh: MockServer) -> Iterator[anthropic.Anthropic]:
     with anthropic.Anthropic(base_url=fresh.base_url, api_key="test", max_retries=0) as client:
         yield client
-
-
-def outward_address() -> str | None:
-    """This machine's address on a non-loopback interface, if it has one."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("198.51.100.1", 9))
-        except OSError:
-            return None
-        address: str = probe.getsockname()[0]
-    return None if address.startswith("127.") else address
 
 
 def test_health_answers_plain_json(admin: httpx2.Client) -> None:
@@ -112,15 +107,38 @@ def test_unknown_route_and_wrong_method_answer_plain_json(admin: httpx2.Client) 
     assert wrong.json() == {"error": "Method Not Allowed"}
 
 
-def test_a_client_off_loopback_is_refused_without_a_token(server_factory: ServerFactory) -> None:
-    address = outward_address()
-    if address is None:
-        pytest.skip("this machine has no non-loopback IPv4 address")
-    server = server_factory(host="0.0.0.0")
-    response = httpx2.get(f"http://{address}:{server.port}/_mock/health")
-    assert response.status_code == 403
-    assert "loopback" in response.json()["error"]
-    assert httpx2.get(f"http://127.0.0.1:{server.port}/_mock/health").status_code == 200
+def request_from(remote: str, token: str | None, **headers: str) -> web.Request:
+    """An admin request as it arrives from `remote` (a peer tests cannot be, on loopback)."""
+    app = web.Application()
+    app[STATE] = ServerState(Config(port=0, admin_token=token))
+    transport = mock.Mock()
+    transport.get_extra_info.side_effect = lambda name, default=None: (
+        (remote, 50123) if name == "peername" else default
+    )
+    return make_mocked_request(
+        "GET", "/_mock/health", headers=headers, app=app, transport=transport
+    )
+
+
+def test_loopback_clients_are_trusted_without_a_token() -> None:
+    check_access(request_from("127.0.0.1", None))
+    check_access(request_from("::1", None))
+
+
+def test_a_client_off_loopback_is_refused_without_a_configured_token() -> None:
+    with pytest.raises(AdminError) as refused:
+        check_access(request_from("203.0.113.7", None))
+    assert refused.value.status == 403
+    assert "loopback" in refused.value.message
+
+
+def test_a_client_off_loopback_needs_the_admin_token() -> None:
+    with pytest.raises(AdminError) as missing:
+        check_access(request_from("203.0.113.7", "s3cret"))
+    with pytest.raises(AdminError) as wrong:
+        check_access(request_from("203.0.113.7", "s3cret", Authorization="Bearer nope"))
+    assert missing.value.status == wrong.value.status == 401
+    check_access(request_from("203.0.113.7", "s3cret", Authorization="Bearer s3cret"))
 
 
 WEATHER = """
