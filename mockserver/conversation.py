@@ -6,10 +6,9 @@ Matchers, placeholders and the default reply all ask the same questions of a req
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 # Server tools that run under another tool's name (the 2025-08-25+ code execution tool
 # brings its bash and text-editor sub-tools along).
@@ -19,13 +18,39 @@ SUB_TOOLS = {
 }
 
 
+T = TypeVar("T")
+# Parsed JSON is dicts and lists: the exact-type checks come first, as they cost a third
+# of the ABCs', which still admit any other Mapping or Sequence.
+_MAPPING = (dict, Mapping)
+_SEQUENCE = (list, Sequence)
+
+
+class memo(Generic[T]):
+    """`functools.cached_property` without its per-access lock (Python 3.11 takes one).
+
+    A view lives within one request on one thread, so there is no race to guard.
+    """
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        value = self.func(obj)
+        # The instance attribute now shadows this (non-data) descriptor.
+        obj.__dict__[self.name] = value
+        return value
+
+
 def text_of(content: Any) -> str:
     """The text of a message's content: the string itself, or its text blocks joined."""
     if isinstance(content, str):
         return content
-    if isinstance(content, Sequence):
+    if isinstance(content, _SEQUENCE):
         parts = [
-            b.get("text", "") for b in content if isinstance(b, Mapping) and b.get("type") == "text"
+            b.get("text", "")
+            for b in content
+            if isinstance(b, _MAPPING) and b.get("type") == "text"
         ]
         return "\n".join(p for p in parts if isinstance(p, str))
     return ""
@@ -34,8 +59,8 @@ def text_of(content: Any) -> str:
 def blocks_of(content: Any) -> list[Mapping[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
-    if isinstance(content, Sequence):
-        return [b for b in content if isinstance(b, Mapping)]
+    if isinstance(content, _SEQUENCE):
+        return [b for b in content if isinstance(b, _MAPPING)]
     return []
 
 
@@ -54,37 +79,42 @@ class Conversation:
     # Lower-cased header names.
     headers: Mapping[str, str] = field(default_factory=dict)
 
-    @cached_property
+    @memo
     def messages(self) -> list[Mapping[str, Any]]:
         raw = self.body.get("messages")
-        return [m for m in raw if isinstance(m, Mapping)] if isinstance(raw, list) else []
+        return [m for m in raw if isinstance(m, _MAPPING)] if isinstance(raw, list) else []
 
     @property
     def model(self) -> str:
         model = self.body.get("model")
         return model if isinstance(model, str) else ""
 
-    @cached_property
+    @memo
     def system_text(self) -> str:
         """The top-level system prompt and any `role: system` messages, joined."""
         parts = [text_of(self.body.get("system"))]
         parts += [text_of(m.get("content")) for m in self.messages if m.get("role") == "system"]
         return "\n".join(p for p in parts if p)
 
-    @cached_property
+    @memo
     def last_user(self) -> Mapping[str, Any] | None:
-        return next((m for m in reversed(self.messages) if m.get("role") == "user"), None)
+        found: Mapping[str, Any] | None = None
+        for message in reversed(self.messages):
+            if message.get("role") == "user":
+                found = message
+                break
+        return found
 
     @property
     def last_user_blocks(self) -> list[Mapping[str, Any]]:
         return blocks_of(self.last_user.get("content")) if self.last_user else []
 
-    @cached_property
+    @memo
     def last_user_text(self) -> str:
         """The text blocks of the final user message (tool results are not text)."""
         return text_of(self.last_user.get("content")) if self.last_user else ""
 
-    @cached_property
+    @memo
     def message_texts(self) -> list[str]:
         """Every text in the conversation: user and assistant text, and tool result text."""
         texts: list[str] = []
@@ -96,10 +126,10 @@ class Conversation:
                     texts.append(text_of(block.get("content")))
         return texts
 
-    @cached_property
+    @memo
     def tools(self) -> list[Mapping[str, Any]]:
         raw = self.body.get("tools")
-        return [t for t in raw if isinstance(t, Mapping)] if isinstance(raw, list) else []
+        return [t for t in raw if isinstance(t, _MAPPING)] if isinstance(raw, list) else []
 
     @property
     def tool_names(self) -> list[str]:
@@ -129,9 +159,9 @@ class Conversation:
     def tool_choice(self) -> Mapping[str, Any]:
         """The tool_choice sent, or the API's default `auto`."""
         choice = self.body.get("tool_choice")
-        return choice if isinstance(choice, Mapping) else {"type": "auto"}
+        return choice if isinstance(choice, _MAPPING) else {"type": "auto"}
 
-    @cached_property
+    @memo
     def tool_uses(self) -> list[Mapping[str, Any]]:
         """Every tool_use block the assistant made, oldest first."""
         return [
@@ -142,10 +172,14 @@ class Conversation:
             if b.get("type") == "tool_use"
         ]
 
-    @cached_property
+    @memo
     def tool_results(self) -> list[ToolResult]:
         """The final user message's tool_result blocks, with the names of the tools they answer."""
-        if not any(b.get("type") == "tool_result" for b in self.last_user_blocks):
+        content = self.last_user.get("content") if self.last_user else None
+        # A string is one text block; most turns are.
+        if isinstance(content, str) or not any(
+            b.get("type") == "tool_result" for b in self.last_user_blocks
+        ):
             return []
         names = {str(b.get("id")): str(b.get("name")) for b in self.tool_uses}
         return [
@@ -162,7 +196,7 @@ class Conversation:
     @property
     def thinking_type(self) -> str:
         thinking = self.body.get("thinking")
-        kind = thinking.get("type") if isinstance(thinking, Mapping) else None
+        kind = thinking.get("type") if isinstance(thinking, _MAPPING) else None
         return kind if isinstance(kind, str) else "disabled"
 
     @property
