@@ -89,5 +89,17 @@ def check_semantics(
 ) -> list[Problem]:
     """Every semantic problem of a request, in the order the API would report them."""
     request = RuleRequest(kind, body, ctx, model, signer)
-    features = request.features
-    return [p for rule, needs in RULES if needs is None or needs in features for p in rule(request)]
+    return [p for rule in _rules_for(request.features) for p in rule(request)]
+
+
+# Requests hold few distinct combinations of the eleven features (most hold none), so
+# the rules each combination can break are listed once, in table order.
+_RULES_FOR: dict[frozenset[str], tuple[Rule, ...]] = {}
+
+
+def _rules_for(features: frozenset[str]) -> tuple[Rule, ...]:
+    rules = _RULES_FOR.get(features)
+    if rules is None:
+        rules = tuple(rule for rule, needs in RULES if needs is None or needs in features)
+        _RULES_FOR[features] = rules
+    return rules
