@@ -159,7 +159,7 @@ class Conversation:
     def tool_choice(self) -> Mapping[str, Any]:
         """The tool_choice sent, or the API's default `auto`."""
         choice = self.body.get("tool_choice")
-        return choice if isinstance(choice, _MAPPING) else {"type": "auto"}
+        return choice if choice is not None and isinstance(choice, _MAPPING) else {"type": "auto"}
 
     @memo
     def tool_uses(self) -> list[Mapping[str, Any]]:
@@ -196,7 +196,11 @@ class Conversation:
     @property
     def thinking_type(self) -> str:
         thinking = self.body.get("thinking")
-        kind = thinking.get("type") if isinstance(thinking, _MAPPING) else None
+        kind = (
+            thinking.get("type")
+            if thinking is not None and isinstance(thinking, _MAPPING)
+            else None
+        )
         return kind if isinstance(kind, str) else "disabled"
 
     @property

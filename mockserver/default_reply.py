@@ -61,10 +61,11 @@ def _tool_to_call(conv: Conversation) -> Mapping[str, Any] | None:
 
 def output_schema(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The JSON schema the reply text must follow, if the request sets one."""
+    # Both are absent from most requests: `None` is ruled out before the ABC checks.
     config = body.get("output_config")
-    fmt = config.get("format") if isinstance(config, Mapping) else None
-    fmt = fmt if isinstance(fmt, Mapping) else body.get("output_format")
-    if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
+    fmt = config.get("format") if config is not None and isinstance(config, Mapping) else None
+    fmt = fmt if fmt is not None and isinstance(fmt, Mapping) else body.get("output_format")
+    if fmt is not None and isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
         schema = fmt.get("schema")
         return schema if isinstance(schema, Mapping) else {}
     return None
@@ -84,7 +85,9 @@ def _text(conv: Conversation) -> str:
 
 def _thinking(conv: Conversation) -> dict[str, Any]:
     thinking = conv.body.get("thinking")
-    display = thinking.get("display") if isinstance(thinking, Mapping) else None
+    display = (
+        thinking.get("display") if thinking is not None and isinstance(thinking, Mapping) else None
+    )
     said = _shorten(conv.last_user_text, 80)
     text = f"Considering the request: {said}" if said else "Considering the tool result."
     if display == "omitted":

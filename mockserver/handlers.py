@@ -92,7 +92,7 @@ async def check_request(request: web.Request, kind: Kind) -> Checked | web.Strea
 
 async def create_message(request: web.Request) -> web.StreamResponse:
     checked = await check_request(request, "messages")
-    if isinstance(checked, web.StreamResponse):
+    if not isinstance(checked, Checked):
         return checked
     state, ctx, body, draft = checked.state, checked.ctx, checked.body, draft_of(request)
     admission = admit(request, ctx, body, checked.model, checked.segments)
@@ -139,7 +139,7 @@ async def create_message(request: web.Request) -> web.StreamResponse:
 async def count_tokens(request: web.Request) -> web.StreamResponse:
     """The total input a create with the same body would report; never fills the cache."""
     checked = await check_request(request, "count_tokens")
-    if isinstance(checked, web.StreamResponse):
+    if not isinstance(checked, Checked):
         return checked
     state, ctx = checked.state, checked.ctx
     cached = account_input(

@@ -60,7 +60,9 @@ def account_input(
         model.min_cacheable_tokens if model else 1024,
         write=write,
         speed=speed if isinstance(speed, str) else None,
-        diagnostics=diagnostics if isinstance(diagnostics, Mapping) else None,
+        diagnostics=diagnostics
+        if diagnostics is not None and isinstance(diagnostics, Mapping)
+        else None,
         message_id=message_id,
     )
 
@@ -95,7 +97,8 @@ def build_message(
     if reply.usage:
         usage.update(reply.usage)
     diagnostics = None
-    if isinstance(body.get("diagnostics"), Mapping):
+    asked = body.get("diagnostics")
+    if asked is not None and isinstance(asked, Mapping):
         diagnostics = {"cache_miss_reason": cached.miss_reason} if cached.miss_reason else None
     return {
         "id": message_id,

@@ -32,7 +32,7 @@ class _Thread:
 
 def _thread_of(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
     thread = body.get("thread")
-    return thread if isinstance(thread, Mapping) else None
+    return thread if thread is not None and isinstance(thread, Mapping) else None
 
 
 @dataclass

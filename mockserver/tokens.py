@@ -370,7 +370,7 @@ def _current_turn_start(messages: list[Any]) -> int:
 def _mark_automatic_breakpoint(body: Mapping[str, Any], segments: list[Segment]) -> None:
     """Top-level cache_control puts a breakpoint on the last block that can carry one."""
     automatic = body.get("cache_control")
-    if not isinstance(automatic, _MAPPING):
+    if automatic is None or not isinstance(automatic, _MAPPING):
         return
     for i in range(len(segments) - 1, -1, -1):
         segment = segments[i]
@@ -383,7 +383,7 @@ def _mark_automatic_breakpoint(body: Mapping[str, Any], segments: list[Segment])
 def _cache_control(block: Any) -> Mapping[str, Any] | None:
     if isinstance(block, _MAPPING):
         cc = block.get("cache_control")
-        if isinstance(cc, _MAPPING):
+        if cc is not None and isinstance(cc, _MAPPING):
             return cc
     return None
 
