@@ -31,7 +31,7 @@ async def read_request(
 ) -> tuple[RequestContext, dict[str, Any]]:
     """Stages 1-2: headers, then the body (its size, type and JSON)."""
     draft = draft_of(request)
-    ctx = check_headers(request.headers, state.config, draft.request_id)
+    ctx = check_headers(request.headers, state.config, draft.request_id, flat=draft.headers)
     if "content-type" in request.headers:
         check_content_type(request.headers["content-type"])
     body = parse_body(await request.read(), state.config.max_body_bytes)

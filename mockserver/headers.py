@@ -63,10 +63,19 @@ def parse_betas(values: list[str], config: Config) -> frozenset[str]:
 
 
 def check_headers(
-    headers: CIMultiDictProxy[str], config: Config, request_id: str, *, needs_version: bool = True
+    headers: CIMultiDictProxy[str],
+    config: Config,
+    request_id: str,
+    *,
+    needs_version: bool = True,
+    flat: Mapping[str, str] | None = None,
 ) -> RequestContext:
-    """Auth first, then version, then betas: the order the API reports them in."""
-    flat = {k.lower(): v for k, v in headers.items()}
+    """Auth first, then version, then betas: the order the API reports them in.
+
+    `flat` is `headers` with names lower-cased, when the caller has it already.
+    """
+    if flat is None:
+        flat = {k.lower(): v for k, v in headers.items()}
     key = check_auth(flat, config)
     version = check_version(headers.getall("anthropic-version", [])) if needs_version else ""
     betas = parse_betas(headers.getall("anthropic-beta", []), config)

@@ -16,6 +16,9 @@ class Draft:
     """What a handler learns about its exchange; the middleware journals it."""
 
     request_id: str
+    # The request's headers, names lower-cased (the last value of a repeated one): the
+    # journal keeps them and the header checks read them, so they are built once.
+    headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
     response: Any = None
     streamed: bool = False

@@ -42,7 +42,8 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         # The admin API answers in its own plain JSON and stays out of the journal.
         return await handler(request)
     state = request.app[STATE]
-    draft = Draft(request_id=ids.request_id())
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    draft = Draft(request_id=ids.request_id(), headers=headers)
     request[DRAFT_KEY] = draft
     try:
         response = await handler(request)
@@ -66,7 +67,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             request_id=draft.request_id,
             method=request.method,
             path=request.path,
-            headers={k.lower(): v for k, v in request.headers.items()},
+            headers=draft.headers,
             body=draft.body,
             status=response.status,
             response=draft.response,
