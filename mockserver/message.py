@@ -77,8 +77,9 @@ def build_message(
     tokenizer: Tokenizer,
     sign: SigningSession,
 ) -> dict[str, Any]:
+    # `finish` works on copies of the blocks: the reply's stay as scripted.
     done = finish(
-        [dict(b) for b in reply.content],
+        reply.content,
         body,
         tokenizer,
         stop_reason=reply.stop_reason,
