@@ -25,6 +25,26 @@ from mockserver.server import MockServer
 _ID_KEYS = frozenset({"id", "tool_use_id"})
 
 
+# Citations as the API returns them on text blocks (shared by the event and HTTP tests).
+CHAR_CITATION = {
+    "type": "char_location",
+    "cited_text": "The sky is blue.",
+    "document_index": 0,
+    "document_title": "Facts",
+    "start_char_index": 0,
+    "end_char_index": 16,
+    "file_id": None,
+}
+
+WEB_CITATION = {
+    "type": "web_search_result_location",
+    "cited_text": "Paris is the capital of France.",
+    "encrypted_index": "EpABCiQ",
+    "title": "Paris",
+    "url": "https://example.com/paris",
+}
+
+
 def accumulate(events: Iterable[tuple[str, Mapping[str, Any]]]) -> Message:
     """What the SDK's stream helper builds from these (name, data) events."""
     snapshot = None

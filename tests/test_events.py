@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from stream_support import accumulate, comparable, parse_sse
+from stream_support import CHAR_CITATION, WEB_CITATION, accumulate, comparable, parse_sse
 
 from mockserver.events import message_events, split_json, sse_frame
 from mockserver.sse_schedule import FaultPoint, event_delays, fault_point
@@ -29,22 +29,6 @@ TOOL_INPUT = {
     "city": 'Zürich "old town" \\ 東京 😀',
     "days": [1, 2.5, -3e-7, None, True],
     "nested": {"deep": {"deeper": ["x" * 40]}, "empty": {}},
-}
-CHAR_CITATION = {
-    "type": "char_location",
-    "cited_text": "The sky is blue.",
-    "document_index": 0,
-    "document_title": "Facts",
-    "start_char_index": 0,
-    "end_char_index": 16,
-    "file_id": None,
-}
-WEB_CITATION = {
-    "type": "web_search_result_location",
-    "cited_text": "Paris is the capital of France.",
-    "encrypted_index": "EpABCiQ",
-    "title": "Paris",
-    "url": "https://example.com/paris",
 }
 SEARCH_RESULT = {
     "type": "web_search_tool_result",

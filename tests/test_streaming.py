@@ -18,7 +18,14 @@ from anthropic.types import (
     ToolUseBlock,
 )
 from conftest import MODEL, TEST_KEY, api_headers
-from stream_support import answer_with, assert_same_message, parse_sse, stream_and_create
+from stream_support import (
+    CHAR_CITATION,
+    WEB_CITATION,
+    answer_with,
+    assert_same_message,
+    parse_sse,
+    stream_and_create,
+)
 
 from mockserver.reply import Reply
 from mockserver.server import MockServer
@@ -33,22 +40,6 @@ TRICKY_INPUT = {
     "city": 'Zürich "old town" \\ 東京 😀\n',
     "days": [1, 2.5, -3e-7, None, True],
     "nested": {"deep": {"deeper": ["x" * 60]}, "empty": {}},
-}
-CITATION = {
-    "type": "char_location",
-    "cited_text": "The sky is blue.",
-    "document_index": 0,
-    "document_title": "Facts",
-    "start_char_index": 0,
-    "end_char_index": 16,
-    "file_id": None,
-}
-WEB_CITATION = {
-    "type": "web_search_result_location",
-    "cited_text": "Paris is the capital of France.",
-    "encrypted_index": "EpABCiQ",
-    "title": "Paris",
-    "url": "https://example.com/paris",
 }
 THINK = {"thinking": {"type": "enabled", "budget_tokens": 1024}, "max_tokens": 4096}
 
@@ -88,7 +79,7 @@ SHAPES: dict[str, tuple[Reply, dict[str, Any]]] = {
     "cited text": (
         Reply.blocks(
             {"type": "text", "text": "The document says "},
-            {"type": "text", "text": "the sky is blue", "citations": [CITATION]},
+            {"type": "text", "text": "the sky is blue", "citations": [CHAR_CITATION]},
         ),
         {},
     ),
