@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import os
+import random
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 # Random bytes mapped onto the alphabet in one `translate`: ids are minted on every request,
 # and a per-character `secrets.choice` cost ~20 µs an id.
 _TABLE = bytes(ord(_ALPHABET[i % len(_ALPHABET)]) for i in range(256))
+# Ids must be unique, not secret: a generator seeded from the OS once is enough, and spares
+# every request the `getrandom` system calls of os.urandom.
+_RANDOM = random.Random()
 
 
 def _suffix(n: int = 22) -> str:
-    return os.urandom(n).translate(_TABLE).decode("ascii")
+    return _RANDOM.randbytes(n).translate(_TABLE).decode("ascii")
 
 
 def new_id(prefix: str) -> str:
