@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from . import transcript
 from .errors import Problem
@@ -154,41 +154,59 @@ class Exchange:
         }
 
 
+# An exchange not yet built: the server journals what it learnt as a callable and the
+# Exchange is made when the journal is first read (most are never read one by one).
+Pending = Callable[[], Exchange]
+
+
 class Journal:
     """Append-only log shared by the server loop and the test thread."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: list[Exchange] = []
+        self._items: list[Exchange | Pending] = []
+        # Items before this index are all built.
+        self._built = 0
 
-    def add(self, exchange: Exchange) -> None:
-        with self._lock:
-            self._items.append(exchange)
+    def add(self, exchange: Exchange | Pending) -> None:
+        # list.append is atomic: the request path takes no lock.
+        self._items.append(exchange)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._built = 0
+
+    def _build(self) -> list[Exchange]:
+        """Every item as an Exchange (call with the lock held)."""
+        items = self._items
+        for i in range(self._built, len(items)):
+            item = items[i]
+            if not isinstance(item, Exchange):
+                items[i] = item()
+            self._built = i + 1
+        return cast(list[Exchange], items)
 
     def all(self) -> list[Exchange]:
         with self._lock:
-            return list(self._items)
+            return list(self._build())
 
     def since(self, position: int) -> list[Exchange]:
         """The exchanges recorded after the first `position` ones."""
         with self._lock:
-            return self._items[position:]
+            return self._build()[position:]
 
     def __iter__(self) -> Iterator[Exchange]:
         return iter(self.all())
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
+        return len(self._items)
 
     @property
     def last(self) -> Exchange | None:
         with self._lock:
-            return self._items[-1] if self._items else None
+            items = self._build()
+            return items[-1] if items else None
 
     def messages(self) -> list[Exchange]:
         """The `POST /v1/messages` exchanges (the calls a test usually counts)."""

@@ -11,9 +11,10 @@ from .errors import Problem
 from .state import ServerState
 
 
-@dataclass
+@dataclass(slots=True)
 class Draft:
-    """What a handler learns about its exchange; the middleware journals it."""
+    """What a handler learns about its exchange; the middleware journals it (the journal
+    builds the Exchange from it when first read, so nothing may change it after that)."""
 
     request_id: str
     # The request's headers, names lower-cased (the last value of a repeated one): the

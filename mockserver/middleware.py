@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -36,6 +37,26 @@ def _as_api_error(exc: web.HTTPException) -> ApiError:
     return ApiError.of(exc.status, exc.reason)
 
 
+def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
+    return Exchange(
+        request_id=draft.request_id,
+        method=method,
+        path=path,
+        headers=draft.headers,
+        body=draft.body,
+        status=status,
+        response=draft.response,
+        streamed=draft.streamed,
+        step=draft.step,
+        problems=tuple(draft.problems),
+        events_sent=draft.events_sent,
+        interrupted=draft.interrupted,
+        unmatched=draft.unmatched,
+        near_misses=draft.near_misses,
+        scenario_error=draft.scenario_error,
+    )
+
+
 @web.middleware
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if is_admin_path(request.path):
@@ -62,23 +83,5 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         draft.response = error.body(draft.request_id)
     if not response.prepared:
         response.headers.setdefault("request-id", draft.request_id)
-    state.journal.add(
-        Exchange(
-            request_id=draft.request_id,
-            method=request.method,
-            path=request.path,
-            headers=draft.headers,
-            body=draft.body,
-            status=response.status,
-            response=draft.response,
-            streamed=draft.streamed,
-            step=draft.step,
-            problems=tuple(draft.problems),
-            events_sent=draft.events_sent,
-            interrupted=draft.interrupted,
-            unmatched=draft.unmatched,
-            near_misses=draft.near_misses,
-            scenario_error=draft.scenario_error,
-        )
-    )
+    state.journal.add(partial(_exchange, draft, request.method, request.path, response.status))
     return response
