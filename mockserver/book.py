@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Config, UnmatchedPolicy
 from .conversation import Conversation
@@ -32,8 +32,7 @@ log = logging.getLogger("mockserver.scenarios")
 UNMATCHED_CODE = "mockserver_unmatched"
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """The reply for one request, and what the journal records about how it was chosen."""
 
     reply: Reply
@@ -161,8 +160,10 @@ class ScenarioBook:
         self, body: Mapping[str, Any], api_key: str = "", headers: Mapping[str, str] | None = None
     ) -> Answer:
         misses: list[Miss] = []
+        conv: Conversation | None = None
+        # Most servers have no scenario at all: asked without the lock, and no list built.
+        scripts = self.scripts() if self._added or self._files else []
         with self._lock:
-            scripts = self.scripts()
             if scripts:
                 conv = Conversation(body, api_key, headers or {})
                 for script in scripts:
@@ -173,7 +174,7 @@ class ScenarioBook:
         near = tuple(str(m) for m in rank(misses)) if misses else ()
         if self.unmatched == "error":
             return Answer(Reply(error=unmatched_error(near)), None, True, near)
-        return Answer(default_reply(body), None, bool(scripts), near)
+        return Answer(default_reply(body, conv), None, bool(scripts), near)
 
     def _serve(self, hit: Hit, conv: Conversation) -> Answer:
         try:

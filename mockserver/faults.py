@@ -20,7 +20,7 @@ import random
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 from .error_catalog import retry_after_headers
 from .reply import ErrorReply
@@ -118,8 +118,7 @@ class Fault:
         return what + (f" after {self.delay:g}s" if self.delay and self.kind != "latency" else "")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """What a rule can select a request by."""
 
     endpoint: Literal["messages", "count_tokens"]
@@ -265,6 +264,10 @@ class FaultBook:
     def rules(self) -> list[FaultRule]:
         with self._lock:
             return list(self._rules)
+
+    def __bool__(self) -> bool:
+        """Any rule in force (read without the lock: most servers never have one)."""
+        return bool(self._rules)
 
     def strike(self, target: Target, request_id: str) -> FaultRule | None:
         """The rule whose fault strikes this request, if one fires."""

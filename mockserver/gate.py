@@ -93,12 +93,14 @@ async def play_fault(
 ) -> Struck:
     """Find the fault rule that fires for this request and play what strikes up front:
     the wait, then an HTTP error (raised) or a dropped connection."""
-    state = request.app[STATE]
+    faults = request.app[STATE].faults
+    if not faults:
+        return NO_FAULT
     draft = draft_of(request)
     target = Target(
         endpoint, ctx.api_key, ctx.headers.get(SESSION_HEADER), body.get("stream") is True
     )
-    rule = state.faults.strike(target, draft.request_id)
+    rule = faults.strike(target, draft.request_id)
     if rule is None:
         return NO_FAULT
     fault = rule.fault

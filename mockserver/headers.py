@@ -42,7 +42,7 @@ def check_version(values: list[str]) -> str:
     if not values:
         raise InvalidRequest("anthropic-version: header is required")
     # A repeated header reaches the API as one comma-joined value, and is quoted so.
-    version = ", ".join(v.strip() for v in values)
+    version = values[0].strip() if len(values) == 1 else ", ".join(v.strip() for v in values)
     if version not in API_VERSIONS:
         raise InvalidRequest(f'anthropic-version: "{version}" is not a valid version')
     return version

@@ -15,7 +15,7 @@ from .cache import CacheUsage, PromptCache
 from .catalog import ModelSpec
 from .reply import Reply
 from .signatures import SigningSession
-from .stopping import Finished, finish
+from .stopping import finish
 from .tokens import Segment, Tokenizer
 from .usage import build_usage
 
@@ -86,15 +86,7 @@ def build_message(
         stop_details=reply.stop_details,
     )
     content = [_finish_block(b, sign) for b in done.content]
-    finished = Finished(
-        content,
-        done.stop_reason,
-        done.stop_sequence,
-        done.stop_details,
-        done.output_tokens,
-        done.thinking_tokens,
-    )
-    usage = build_usage(cached, finished, body)
+    usage = build_usage(cached, done._replace(content=content), body)
     if reply.usage:
         usage.update(reply.usage)
     diagnostics = None

@@ -135,8 +135,9 @@ class RateLimiter:
         self._buckets: dict[str, dict[str, _Bucket]] = {}
 
     def limits_for(self, api_key: str) -> RateLimits | None:
-        with self._lock:
-            return self._limits_for(api_key)
+        # Asked on every request, so without the lock: each lookup is one atomic dict
+        # read, and a request racing a change of limits gets the old or the new ones.
+        return self._limits_for(api_key)
 
     def _limits_for(self, api_key: str) -> RateLimits | None:
         if api_key in self._set:

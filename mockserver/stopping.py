@@ -18,15 +18,15 @@ cut the reply first.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import Problem
 from .tokens import Tokenizer, block_output_tokens, count_output, tool_call_tokens
 
 
-@dataclass(frozen=True)
-class Finished:
+class Finished(NamedTuple):
+    """A tuple rather than a frozen dataclass: one is made per reply."""
+
     content: list[dict[str, Any]]
     stop_reason: str
     stop_sequence: str | None
@@ -49,12 +49,16 @@ def finish(
     if budget is not None and budget <= 0:
         return Finished([], "max_tokens", None, None, 0, 0)
     given = request.get("stop_sequences")
-    sequences = [s for s in given if isinstance(s, str) and s] if isinstance(given, list) else []
+    sequences = (
+        [s for s in given if isinstance(s, str) and s]
+        if given is not None and isinstance(given, list)
+        else ()
+    )
     kept: list[dict[str, Any]] = []
     spent = thinking = 0
     for block in content:
         out = dict(block)
-        if out.get("type") == "text" and sequences:
+        if sequences and out.get("type") == "text":
             text = str(out.get("text", ""))
             found = _first_stop(text, sequences)
             if found is not None:
@@ -105,7 +109,7 @@ def _finished(
     return Finished(content, reason, sequence, details, total, min(counted.thinking, total))
 
 
-def _first_stop(text: str, sequences: list[str]) -> tuple[int, str] | None:
+def _first_stop(text: str, sequences: Sequence[str]) -> tuple[int, str] | None:
     hits = [(text.find(s), s) for s in sequences]
     found = [(i, s) for i, s in hits if i >= 0]
     return min(found, key=lambda hit: hit[0]) if found else None
