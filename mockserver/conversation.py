@@ -72,7 +72,9 @@ class ToolResult:
     text: str
 
 
-@dataclass(frozen=True)
+# Not frozen: a view is made for every request and never changed, and a frozen
+# dataclass's __init__ costs several times more.
+@dataclass
 class Conversation:
     body: Mapping[str, Any]
     api_key: str = ""

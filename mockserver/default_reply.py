@@ -96,10 +96,13 @@ def _thinking(conv: Conversation) -> dict[str, Any]:
     return {"type": "thinking", "thinking": text}
 
 
-def default_reply(body: Mapping[str, Any]) -> Reply:
-    conv = Conversation(body)
+def default_reply(body: Mapping[str, Any], conv: Conversation | None = None) -> Reply:
+    """`conv`: the request's view, when the caller has built one already."""
+    if conv is None:
+        conv = Conversation(body)
     blocks: list[dict[str, Any]] = [_thinking(conv)] if conv.thinking_on else []
-    tool = _tool_to_call(conv)
+    # Without tools there is none to call, whatever tool_choice says.
+    tool = _tool_to_call(conv) if body.get("tools") else None
     if tool is None:
         blocks.append({"type": "text", "text": _text(conv)})
         return Reply(content=tuple(blocks))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ApiError
-from .stream_plan import StreamPlan
+from .stream_plan import DEFAULT_STREAM, StreamPlan
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ class Reply:
     error: ErrorReply | None = None
     # Seconds to wait before answering (before the first byte of a stream too).
     delay: float = 0.0
-    stream: StreamPlan = field(default_factory=StreamPlan)
+    # One shared plan (it is frozen): a default built per reply costs every request.
+    stream: StreamPlan = DEFAULT_STREAM
 
     @staticmethod
     def text(text: str, **pins: Any) -> Reply:

@@ -73,3 +73,6 @@ class StreamPlan:
     # None: the server-wide pacing (Config.stream_pacing), else no delay.
     pacing: Pacing | None = None
     fault: StreamFault | None = None
+
+
+DEFAULT_STREAM = StreamPlan()
