@@ -32,7 +32,7 @@ class ChatTest(unittest.TestCase):
 
     def test_hello(self) -> None:
         reply = self.client.messages.create(
-            model="claude-opus-4-5",
+            model="claude-opus-4-6",
             max_tokens=100,
             messages=[{"role": "user", "content": "Hello"}],
         )

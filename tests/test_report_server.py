@@ -69,7 +69,7 @@ def test_the_report_covers_valid_and_invalid_sdk_traffic(server_factory: ServerF
     features = report["features"]
     assert features["auth"] == {"bearer": 5, "x-api-key": 1}
     assert features["api_versions"] == {"2026-10-21": 5, "2023-06-01": 1}
-    assert features["clients"]["python 2.12.0"] == 5
+    assert features["clients"][f"python {anthropic.__version__}"] == 5
     assert features["streaming"] == {"no stream": 3, "stream": 1}
     assert features["thinking"] == {"adaptive": 1}
     assert features["reply_blocks"] == {"text": 2, "thinking": 1, "tool_use": 1}

@@ -50,14 +50,14 @@ def test_unanswered_tool_use_is_refused_with_the_api_message(client: anthropic.A
 def test_max_tokens_over_the_model_limit_names_the_dated_model(client: anthropic.Anthropic) -> None:
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.messages.create(
-            model="claude-opus-4-5",
+            model="claude-haiku-4-5",
             max_tokens=128001,
             messages=[{"role": "user", "content": "hi"}],
             timeout=30,  # an explicit timeout skips the SDK's own long-request guard
         )
     assert _error(caught)["message"] == (
         "max_tokens: 128001 > 64000, which is the maximum allowed number of output tokens for "
-        "claude-opus-4-5-20251101"
+        "claude-haiku-4-5-20251001"
     )
 
 
