@@ -21,12 +21,13 @@ from .context import RequestContext
 from .error_catalog import scripted_error
 from .errors import RateLimited
 from .events import message_events, sse_frame
-from .faults import Fault, Target
-from .keys import STATE, draft_of
+from .faults import Fault, FaultBook, Target
+from .keys import Draft, draft_of
 from .message import account_input
 from .ratelimit import UNLIMITED, Admission
 from .render import json_response, stream_pacing
 from .script import SESSION_HEADER
+from .state import ServerState
 from .stream_plan import StreamFault, StreamPlan
 from .tokens import Segment
 
@@ -87,13 +88,13 @@ def _close(request: web.Request) -> None:
 
 async def play_fault(
     request: web.Request,
+    faults: FaultBook,
     ctx: RequestContext,
     body: Mapping[str, Any],
     endpoint: Literal["messages", "count_tokens"],
 ) -> Struck:
     """Find the fault rule that fires for this request and play what strikes up front:
     the wait, then an HTTP error (raised) or a dropped connection."""
-    faults = request.app[STATE].faults
     if not faults:
         return NO_FAULT
     draft = draft_of(request)
@@ -120,18 +121,19 @@ async def play_fault(
 
 
 def admit(
-    request: web.Request,
+    state: ServerState,
+    draft: Draft,
     ctx: RequestContext,
     body: Mapping[str, Any],
+    *,
     spec: ModelSpec | None,
     segments: Sequence[Segment],
 ) -> Admission:
     """Hold this request's share of its key's rate limits, or raise the API's 429."""
-    state = request.app[STATE]
-    model_id = spec.id if spec else str(body.get("model"))
     limits = state.limits.limits_for(ctx.api_key)
     if limits is None:
         return UNLIMITED
+    model_id = spec.id if spec else str(body.get("model"))
     input_tokens = 0
     if limits.input_tokens_per_minute is not None:
         # Cache reads do not count against the input limit: look the prompt up first.
@@ -155,5 +157,5 @@ def admit(
             model=model_id,
         )
     except RateLimited:
-        draft_of(request).step = RATE_LIMIT_STEP
+        draft.step = RATE_LIMIT_STEP
         raise

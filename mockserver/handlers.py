@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from aiohttp import web
 
@@ -17,8 +17,9 @@ from .error_catalog import scripted_error
 from .errors import NotFound, Problem
 from .gate import Struck, admit, play_fault
 from .headers import check_headers
-from .keys import STATE, draft_of
+from .keys import STATE, Draft, draft_of
 from .message import account_input, build_message
+from .ratelimit import UNLIMITED
 from .render import stream_response
 from .report_text import violation_headers
 from .state import ServerState
@@ -27,13 +28,13 @@ from .tokens import Segment, input_segments
 
 
 async def read_request(
-    request: web.Request, state: ServerState
+    request: web.Request, state: ServerState, draft: Draft
 ) -> tuple[RequestContext, dict[str, Any]]:
     """Stages 1-2: headers, then the body (its size, type and JSON)."""
-    draft = draft_of(request)
-    ctx = check_headers(request.headers, state.config, draft.request_id, flat=draft.headers)
-    if "content-type" in request.headers:
-        check_content_type(request.headers["content-type"])
+    headers = request.headers
+    ctx = check_headers(headers, state.config, draft.request_id, flat=draft.headers)
+    if "content-type" in headers:
+        check_content_type(headers["content-type"])
     body = parse_body(await request.read(), state.config.max_body_bytes)
     draft.body = body
     return ctx, body
@@ -47,21 +48,24 @@ def resolve_model(state: ServerState, body: dict[str, Any]) -> ModelSpec | None:
     return spec
 
 
+_TOKENS = attrgetter("tokens")
+
+
 def context_window_problem(spec: ModelSpec | None, segments: list[Segment]) -> Problem | None:
     if spec is None:
         return None
-    return check_context_window(sum(s.tokens for s in segments), spec.context_window)
+    return check_context_window(sum(map(_TOKENS, segments)), spec.context_window)
 
 
 def response_headers(state: ServerState, ctx: RequestContext) -> dict[str, str]:
     return {"request-id": ctx.request_id, "anthropic-organization-id": state.organization_id}
 
 
-@dataclass
-class Checked:
+class Checked(NamedTuple):
     """A request past stages 1-4: who sent it, what it says, and what it costs."""
 
     state: ServerState
+    draft: Draft
     ctx: RequestContext
     body: dict[str, Any]
     model: ModelSpec | None
@@ -74,8 +78,8 @@ async def check_request(request: web.Request, kind: Kind) -> Checked | web.Strea
     """Headers, body, an injected fault, schema, model, rules; or the dropped connection."""
     state = request.app[STATE]
     draft = draft_of(request)
-    ctx, body = await read_request(request, state)
-    struck = await play_fault(request, ctx, body, kind)
+    ctx, body = await read_request(request, state, draft)
+    struck = await play_fault(request, state.faults, ctx, body, kind)
     if struck.dropped is not None:
         return struck.dropped
     if kind == "messages":
@@ -85,17 +89,17 @@ async def check_request(request: web.Request, kind: Kind) -> Checked | web.Strea
     spec = resolve_model(state, body)
     segments = input_segments(body, state.tokenizer)
     problem = context_window_problem(spec, segments)
-    check_rules(state, draft, kind, body, ctx, model=spec, extra=[problem])
+    check_rules(state, draft, kind, body, ctx, model=spec, extra=(problem,))
     model_id = spec.id if spec else str(body["model"])
-    return Checked(state, ctx, body, spec, model_id, segments, struck)
+    return Checked(state, draft, ctx, body, spec, model_id, segments, struck)
 
 
 async def create_message(request: web.Request) -> web.StreamResponse:
     checked = await check_request(request, "messages")
     if not isinstance(checked, Checked):
         return checked
-    state, ctx, body, draft = checked.state, checked.ctx, checked.body, draft_of(request)
-    admission = admit(request, ctx, body, checked.model, checked.segments)
+    state, draft, ctx, body, model, model_id, segments, struck = checked
+    admission = admit(state, draft, ctx, body, spec=model, segments=segments)
     answer = state.scenarios.answer(body, ctx.api_key, ctx.headers)
     draft.step, draft.unmatched = answer.step, answer.unmatched
     draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
@@ -108,17 +112,17 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     cached = account_input(
         state.cache,
         api_key=ctx.api_key,
-        model=checked.model,
-        model_id=checked.model_id,
+        model=model,
+        model_id=model_id,
         body=body,
-        segments=checked.segments,
+        segments=segments,
         write=True,
         message_id=message_id,
     )
     message = build_message(
         body,
         reply,
-        model_id=checked.model_id,
+        model_id=model_id,
         cached=cached,
         message_id=message_id,
         tokenizer=state.tokenizer,
@@ -126,14 +130,17 @@ async def create_message(request: web.Request) -> web.StreamResponse:
     )
     state.threads.record(body, message)
     streamed = body.get("stream") is True
-    headers = response_headers(state, ctx) | admission.finish(message["usage"], streamed=streamed)
-    # Only a request answered despite violations gets here with problems (strictness warn).
-    headers |= violation_headers(draft.problems)
+    headers = response_headers(state, ctx)
+    if admission is not UNLIMITED:
+        headers |= admission.finish(message["usage"], streamed=streamed)
+    if draft.problems:
+        # Only a request answered despite violations gets here with problems (strictness warn).
+        headers |= violation_headers(draft.problems)
     if streamed:
-        plan = checked.struck.stream_plan(request, reply.stream, message)
+        plan = struck.stream_plan(request, reply.stream, message)
         return await stream_response(request, message, headers, plan)
     draft.response = message
-    return await checked.struck.respond(request, message, headers)
+    return await struck.respond(request, message, headers)
 
 
 async def count_tokens(request: web.Request) -> web.StreamResponse:
@@ -141,7 +148,7 @@ async def count_tokens(request: web.Request) -> web.StreamResponse:
     checked = await check_request(request, "count_tokens")
     if not isinstance(checked, Checked):
         return checked
-    state, ctx = checked.state, checked.ctx
+    state, draft, ctx = checked.state, checked.draft, checked.ctx
     cached = account_input(
         state.cache,
         api_key=ctx.api_key,
@@ -155,7 +162,6 @@ async def count_tokens(request: web.Request) -> web.StreamResponse:
         cached.input_tokens + cached.cache_creation_input_tokens + cached.cache_read_input_tokens
     )
     result = {"input_tokens": total}
-    draft = draft_of(request)
     draft.response = result
     headers = response_headers(state, ctx) | violation_headers(draft.problems)
     return await checked.struck.respond(request, result, headers)
