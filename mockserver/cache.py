@@ -19,8 +19,9 @@ import hashlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from typing import Any
+from itertools import accumulate, compress, count, repeat
+from operator import attrgetter, is_not
+from typing import Any, NamedTuple
 
 from .clock import Clock
 from .errors import Problem
@@ -32,15 +33,20 @@ MAX_BREAKPOINTS = 4
 _FINGERPRINTS_KEPT = 10_000
 _UNMARKABLE = frozenset({"thinking", "redacted_thinking"})
 _SECTION_ORDER = {"tools": 0, "system": 1, "messages": 2}
+_TOKENS = attrgetter("tokens")
+_CACHE_CONTROL = attrgetter("cache_control")
+_IS_BLOCK = attrgetter("is_block")
 
 # Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
 # the ABC's, which still admits any other Mapping.
 _MAPPING = (dict, Mapping)
 
 
-@dataclass(frozen=True)
-class CacheUsage:
-    """How a request's input splits; the three token figures add up to the total input."""
+class CacheUsage(NamedTuple):
+    """How a request's input splits; the three token figures add up to the total input.
+
+    A tuple rather than a frozen dataclass: one is made per request, and a tuple is made in C.
+    """
 
     input_tokens: int
     cache_creation_input_tokens: int
@@ -102,13 +108,15 @@ class PromptCache:
         request's ``diagnostics`` object; with it, the request's fingerprint is kept
         under `message_id` for the next request's ``previous_message_id``.
         """
-        cumulative = list(accumulate(s.tokens for s in segments))
+        cache_controls = list(map(_CACHE_CONTROL, segments))
+        if diagnostics is None and cache_controls.count(None) == len(cache_controls):
+            # No breakpoint and nothing to compare: the common request takes no lock.
+            return CacheUsage(sum(map(_TOKENS, segments)), 0, 0, 0, 0)
+        cumulative = list(accumulate(map(_TOKENS, segments)))
         total = cumulative[-1] if cumulative else 0
-        marks = [
-            i
-            for i, s in enumerate(segments)
-            if s.cache_control is not None and cumulative[i] >= min_cacheable
-        ]
+        # Found in C (itertools): a long conversation has hundreds of unmarked segments.
+        marked = compress(count(), map(is_not, cache_controls, repeat(None)))
+        marks = [i for i in marked if cumulative[i] >= min_cacheable]
         if not marks and diagnostics is None:
             # Nothing to read, write or compare: the whole prompt is paid in full.
             return CacheUsage(total, 0, 0, 0, 0)
@@ -190,7 +198,7 @@ def _longest_hit(
     chain: list[bytes],
     entries: Mapping[bytes, _Entry],
 ) -> int | None:
-    blocks = [i for i, s in enumerate(segments) if s.is_block]
+    blocks = list(compress(range(len(segments)), map(_IS_BLOCK, segments)))
     best: int | None = None
     for mark in marks:
         position = blocks.index(mark)
