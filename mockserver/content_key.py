@@ -10,38 +10,43 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
-from functools import partial
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
+# Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
+# the ABC's, which still admits any other Mapping.
+_MAPPING = (dict, Mapping)
+
 
 class ContentKey:
-    """The key of one segment's content, computed on first read of `value`."""
+    """The key of one segment's content (a JSON value), computed on first read of `value`.
 
-    __slots__ = ("_key", "_make")
+    Made for every segment of every request, so creating one only stores the content.
+    """
 
-    def __init__(self, make: Callable[[], str]) -> None:
-        self._make = make
+    __slots__ = ("_content", "_key")
+
+    def __init__(self, content: Any) -> None:
+        self._content = content
         self._key: str | None = None
 
     @classmethod
-    def of(cls, value: Any) -> ContentKey:
-        """The key of a JSON value (a block's, without its cache_control)."""
-        return cls(partial(_key, value))
-
-    @classmethod
     def fixed(cls, key: str) -> ContentKey:
-        made = cls(str)
+        made = cls(None)
         made._key = key
         return made
 
     @property
     def value(self) -> str:
-        if self._key is None:
-            self._key = self._make()
-        return self._key
+        key = self._key
+        if key is None:
+            key = self._key = self._compute()
+        return key
+
+    def _compute(self) -> str:
+        return _key(self._content)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ContentKey) and self.value == other.value
@@ -50,9 +55,18 @@ class ContentKey:
         return hash(self.value)
 
 
-def role_key(role: Any, block: Any) -> ContentKey:
+class FramedKey(ContentKey):
     """The key of a message's first block, which carries the message's role framing."""
-    return ContentKey(lambda: _key([role, _key(block)]))
+
+    __slots__ = ("_role",)
+
+    def __init__(self, role: Any, block: Any) -> None:
+        self._content = block
+        self._role = role
+        self._key = None
+
+    def _compute(self) -> str:
+        return _digest([self._role, _key(self._content)])
 
 
 # Only data built in Python (not parsed JSON) can hold what orjson will not encode
@@ -61,8 +75,12 @@ _FALLBACK = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _key(value: Any) -> str:
-    if isinstance(value, Mapping) and "cache_control" in value:
+    if isinstance(value, _MAPPING) and "cache_control" in value:
         value = {k: v for k, v in value.items() if k != "cache_control"}
+    return _digest(value)
+
+
+def _digest(value: Any) -> str:
     try:
         # orjson sorts and encodes in C: a long conversation has hundreds of blocks to key.
         raw = orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)

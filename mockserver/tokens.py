@@ -36,13 +36,14 @@ What a request costs (`input_segments`), in the API's caching order tools → sy
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from _json import encode_basestring, make_encoder
+from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from typing import Any, Literal, NamedTuple, Protocol
 
-from .content_key import ContentKey, role_key
+from .content_key import ContentKey, FramedKey
 from .media import decode_base64, image_size, pdf_page_count
 
 
@@ -72,14 +73,13 @@ class HeuristicTokenizer:
         self._memo_size = memo_size
 
     def count(self, text: str) -> int:
-        key = (hash(text), len(text))
-        found = self._memo.get(key)
-        if found is None:
-            found = self._measure(text)
+        try:
+            return self._memo[(hash(text), len(text))]
+        except KeyError:
             if len(self._memo) >= self._memo_size:
                 self._memo.pop(next(iter(self._memo)), None)
-            self._memo[key] = found
-        return found
+            self._memo[(hash(text), len(text))] = found = self._measure(text)
+            return found
 
     @staticmethod
     def _measure(text: str) -> int:
@@ -151,7 +151,7 @@ def image_tokens(width: int, height: int) -> int:
 
 def count_input(body: Mapping[str, Any], tokenizer: Tokenizer) -> int:
     """Input tokens of a Messages (or count_tokens) request."""
-    return sum(s.tokens for s in input_segments(body, tokenizer))
+    return sum(map(_TOKENS, input_segments(body, tokenizer)))
 
 
 def input_segments(
@@ -159,23 +159,32 @@ def input_segments(
 ) -> list[Segment]:
     """The prompt as the API caches it: tools, system, messages; one segment per block."""
     counter = _Counter(tokenizer)
-    segments = list(counter.tool_segments(body))
+    tools = body.get("tools")
+    choice = body.get("tool_choice")
+    segments = counter.tool_segments(tools, choice) if tools and isinstance(tools, list) else []
     system = body.get("system")
-    if isinstance(system, str) and system:
-        tokens = tokenizer.count(system)
-        segments.append(Segment("system", "system", "text", tokens, ContentKey.of(system)))
-    elif isinstance(system, list):
-        for i, block in enumerate(system):
-            segments.append(counter.segment("system", f"system.{i}", block))
-    segments.append(_settings_segment(body))
+    if system:
+        if isinstance(system, str):
+            tokens = tokenizer.count(system)
+            segments.append(Segment("system", "system", "text", tokens, ContentKey(system)))
+        elif isinstance(system, list):
+            for i, block in enumerate(system):
+                segments.append(counter.segment("system", f"system.{i}", block, ContentKey(block)))
+    thinking = body.get("thinking")
+    if choice is None and thinking is None:
+        segments.append(_NO_SETTINGS)
+    else:
+        segments.append(_settings_segment(choice, thinking))
     messages = body.get("messages")
     if isinstance(messages, list):
-        current_turn = _current_turn_start(messages)
+        if not keep_thinking:
+            counter.current_turn = _current_turn_start(messages)
         for m, message in enumerate(messages):
-            counter.drop_thinking = not keep_thinking and m < current_turn
-            segments.extend(counter.message_segments(m, message))
-    segments.append(Segment("messages", "", "reply", REPLY_PRIMER_TOKENS, _REPLY, None, False))
-    _mark_automatic_breakpoint(body, segments)
+            counter.add_message(segments, m, message)
+    segments.append(_REPLY_SEGMENT)
+    automatic = body.get("cache_control")
+    if automatic is not None and isinstance(automatic, _MAPPING):
+        _mark_automatic_breakpoint(automatic, segments)
     return segments
 
 
@@ -206,9 +215,8 @@ def block_output_tokens(block: Mapping[str, Any], tokenizer: Tokenizer) -> Outpu
 
 
 def tool_call_tokens(block: Mapping[str, Any], tokenizer: Tokenizer) -> int:
-    return tokenizer.count(str(block.get("name", ""))) + tokenizer.count(
-        _json(block.get("input", {}))
-    )
+    name, arguments = str(block.get("name", "")), _json(block.get("input", {}))
+    return tokenizer.count(name) + tokenizer.count(arguments)
 
 
 def _redacted_tokens(block: Mapping[str, Any]) -> int:
@@ -218,94 +226,84 @@ def _redacted_tokens(block: Mapping[str, Any]) -> int:
 class _Counter:
     """Token costs of request blocks, with the tokenizer and per-request options."""
 
+    # Set for ``keep_thinking=False``: thinking in earlier turns' messages costs nothing.
+    current_turn = 0
+    drop_thinking = False
+
     def __init__(self, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
-        self.drop_thinking = False
 
-    def tool_segments(self, body: Mapping[str, Any]) -> Iterator[Segment]:
-        tools = body.get("tools")
-        if not isinstance(tools, list) or not tools:
-            return
-        choice = body.get("tool_choice")
+    def tool_segments(self, tools: list[Any], choice: Any) -> list[Segment]:
         kind = choice.get("type") if isinstance(choice, _MAPPING) else "auto"
         # The hidden tool-use prompt: tool_choice changes its size, not the tools'
         # cache entry, so its key stays fixed.
         overhead = TOOL_CHOICE_TOKENS.get(str(kind), 346)
-        yield Segment("tools", "", "tool-use", overhead, _TOOL_USE, None, False)
+        segments = [Segment("tools", "", "tool-use", overhead, _TOOL_USE, None, False)]
         for i, tool in enumerate(tools):
             if isinstance(tool, _MAPPING):
-                key = ContentKey.of(tool)
-                yield Segment(
-                    "tools", f"tools.{i}", "tool", self.tool(tool), key, _cache_control(tool)
-                )
+                key, tokens = ContentKey(tool), self.tool(tool)
+                segments.append(Segment("tools", f"tools.{i}", "tool", tokens, key, _cc(tool)))
+        return segments
 
     def tool(self, tool: Mapping[str, Any]) -> int:
         kind = str(tool.get("type") or "custom")
+        if kind == "custom":
+            count = self.tokenizer.count
+            name, about = str(tool.get("name", "")), str(tool.get("description", ""))
+            return count(name) + count(about) + count(_json(tool.get("input_schema", {})))
         family = kind.rsplit("_", 1)[0]
         if family in BUILTIN_TOOL_TOKENS:
             return BUILTIN_TOOL_TOKENS[family]
-        if kind == "custom":
-            count = self.tokenizer.count
-            schema = _json(tool.get("input_schema", {}))
-            return (
-                count(str(tool.get("name", "")))
-                + count(str(tool.get("description", "")))
-                + count(schema)
-            )
         return self.value(tool)
 
-    def message_segments(self, m: int, message: Any) -> Iterator[Segment]:
+    def add_message(self, segments: list[Segment], m: int, message: Any) -> None:
         if not isinstance(message, _MAPPING):
             return
         content = message.get("content")
         if isinstance(content, str):
             tokens = self.tokenizer.count(content) + MESSAGE_TOKENS
-            key = ContentKey.of([message.get("role"), content])
-            yield Segment("messages", f"messages.{m}.content", "text", tokens, key)
-            return
-        if not isinstance(content, list):
-            return
-        for b, block in enumerate(content):
-            path = f"messages.{m}.content.{b}"
-            if b == 0:
-                # The role framing is part of the message's first block.
-                yield self.segment("messages", path, block, MESSAGE_TOKENS, message.get("role"))
-            else:
-                yield self.segment("messages", path, block)
+            key = ContentKey([message.get("role"), content])
+            segments.append(Segment("messages", f"messages.{m}.content", "text", tokens, key))
+        elif isinstance(content, list):
+            self.drop_thinking = m < self.current_turn
+            for b, block in enumerate(content):
+                path = f"messages.{m}.content.{b}"
+                if b:
+                    segments.append(self.segment("messages", path, block, ContentKey(block)))
+                else:  # the role framing is part of the message's first block
+                    key = FramedKey(message.get("role"), block)
+                    segments.append(self.segment("messages", path, block, key, MESSAGE_TOKENS))
 
     def segment(
-        self, section: Section, path: str, block: Any, framing: int = 0, role: Any = None
+        self, section: Section, path: str, block: Any, key: ContentKey, framing: int = 0
     ) -> Segment:
         if isinstance(block, _MAPPING):
-            kind, tokens = str(block.get("type")), self.block(block)
+            kind, tokens, cc = str(block.get("type")), self.block(block), _cc(block)
         else:
-            kind, tokens = "unknown", self.value(block)
-        key = role_key(role, block) if framing else ContentKey.of(block)
-        return Segment(section, path, kind, tokens + framing, key, _cache_control(block))
+            kind, tokens, cc = "unknown", self.value(block), None
+        return Segment(section, path, kind, tokens + framing, key, cc)
 
     def block(self, block: Mapping[str, Any]) -> int:
-        count = self.tokenizer.count
         kind = block.get("type")
         if kind == "text":
-            return count(str(block.get("text", "")))
+            return self.tokenizer.count(str(block.get("text", "")))
+        if kind == "thinking":
+            return 0 if self.drop_thinking else self.tokenizer.count(str(block.get("thinking", "")))
+        if kind in ("tool_use", "server_tool_use"):
+            return tool_call_tokens(block, self.tokenizer)
         if kind == "image":
             return self.image(block.get("source"))
         if kind == "document":
             return self.document(block)
-        if kind == "thinking":
-            return 0 if self.drop_thinking else count(str(block.get("thinking", "")))
         if kind == "redacted_thinking":
             return 0 if self.drop_thinking else _redacted_tokens(block)
-        if kind in ("tool_use", "server_tool_use"):
-            return tool_call_tokens(block, self.tokenizer)
-        return self.value({k: v for k, v in block.items() if k != "type"})
+        return self.fields(block, _UNCOUNTED_BLOCK_KEYS)
 
     def image(self, source: Any) -> int:
         size = None
         if isinstance(source, _MAPPING) and source.get("type") == "base64":
             data = str(source.get("data", ""))
-            head = decode_base64(data[:_HEADER_CHARS]) or b""
-            size = image_size(head)
+            size = image_size(decode_base64(data[:_HEADER_CHARS]) or b"")
             if size is None and len(data) > _HEADER_CHARS:
                 size = image_size(decode_base64(data) or b"")
         return image_tokens(*(size or UNSEEN_IMAGE_SIZE))
@@ -331,26 +329,39 @@ class _Counter:
         if isinstance(value, str):
             return self.tokenizer.count(value)
         if isinstance(value, list):
-            return sum(self.value(v) for v in value)
+            return sum(map(self.value, value))
         if isinstance(value, _MAPPING):
-            if "type" in value and value["type"] in _PRICED_BLOCKS:
-                return self.block(value)
-            return sum(1 + self.value(v) for k, v in value.items() if k not in _UNCOUNTED_KEYS)
+            priced = value.get("type") in _PRICED_BLOCKS
+            return self.block(value) if priced else self.fields(value, _UNCOUNTED_KEYS)
         return 1
+
+    def fields(self, value: Mapping[str, Any], skipped: frozenset[str]) -> int:
+        """An object's fields: one token each plus their values."""
+        counted = [item for key, item in value.items() if key not in skipped]
+        return len(counted) + sum(map(self.value, counted))
 
 
 _UNMARKABLE = frozenset({"thinking", "redacted_thinking"})
-_REPLY = ContentKey.fixed("reply")
-_TOOL_USE = ContentKey.fixed("tool-use")
 _PRICED_BLOCKS = frozenset({"text", "image", "document", "thinking", "redacted_thinking"})
 _UNCOUNTED_KEYS = frozenset({"cache_control", "signature", "citations"})
+# A block without its own rule costs its fields but its type.
+_UNCOUNTED_BLOCK_KEYS = _UNCOUNTED_KEYS | {"type"}
+_TOKENS = attrgetter("tokens")
+_TOOL_USE = ContentKey.fixed("tool-use")
+# Shared by every request: segments are tuples and a key, once hashed, never changes.
+_REPLY_SEGMENT = Segment(
+    "messages", "", "reply", REPLY_PRIMER_TOKENS, ContentKey.fixed("reply"), None, False
+)
 
 
-def _settings_segment(body: Mapping[str, Any]) -> Segment:
+def _settings_segment(tool_choice: Any, thinking: Any) -> Segment:
     # tool_choice and thinking settings invalidate the messages cache (not tools or
     # system), so they enter the prefix right where messages begin.
-    settings = {"tool_choice": body.get("tool_choice"), "thinking": body.get("thinking")}
-    return Segment("messages", "", "settings", 0, ContentKey.of(settings), None, False)
+    settings = {"tool_choice": tool_choice, "thinking": thinking}
+    return Segment("messages", "", "settings", 0, ContentKey(settings), None, False)
+
+
+_NO_SETTINGS = _settings_segment(None, None)
 
 
 def _current_turn_start(messages: list[Any]) -> int:
@@ -367,11 +378,8 @@ def _current_turn_start(messages: list[Any]) -> int:
     return 0
 
 
-def _mark_automatic_breakpoint(body: Mapping[str, Any], segments: list[Segment]) -> None:
+def _mark_automatic_breakpoint(automatic: Mapping[str, Any], segments: list[Segment]) -> None:
     """Top-level cache_control puts a breakpoint on the last block that can carry one."""
-    automatic = body.get("cache_control")
-    if automatic is None or not isinstance(automatic, _MAPPING):
-        return
     for i in range(len(segments) - 1, -1, -1):
         segment = segments[i]
         if segment.is_block and segment.kind not in _UNMARKABLE:
@@ -380,17 +388,13 @@ def _mark_automatic_breakpoint(body: Mapping[str, Any], segments: list[Segment])
             return
 
 
-def _cache_control(block: Any) -> Mapping[str, Any] | None:
-    if isinstance(block, _MAPPING):
-        cc = block.get("cache_control")
-        if cc is not None and isinstance(cc, _MAPPING):
-            return cc
-    return None
-
-
-# Built once: `json.dumps` with options makes a new encoder per call.
-_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+def _cc(block: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    cc = block.get("cache_control")
+    return cc if cc is not None and isinstance(cc, _MAPPING) else None
 
 
 def _json(value: Any) -> str:
-    return _COMPACT.encode(value)
+    # What `json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)`
+    # returns, without the Python layers of JSONEncoder around its C encoder.
+    encode = make_encoder({}, str, encode_basestring, None, ":", ",", False, False, True)
+    return "".join(encode(value, 0))
