@@ -65,7 +65,7 @@ def rule_from_json(data: Any) -> FaultRule:
 
 
 def _state(request: web.Request) -> ServerState:
-    return request.config_dict[STATE]
+    return request.app[STATE]
 
 
 def _refusal(message: str, status: int = 400) -> web.Response:
@@ -148,13 +148,14 @@ async def clear_rate_limits(request: web.Request) -> web.Response:
     return web.json_response({"reset": True})
 
 
-def add_fault_routes(app: web.Application) -> None:
-    """Register these routes on the admin sub-application."""
-    routes = app.router
-    routes.add_post("/faults", _refusing_bad_input(add_fault))
-    routes.add_get("/faults", list_faults)
-    routes.add_delete("/faults", clear_faults)
-    routes.add_delete("/faults/{name}", remove_fault)
-    routes.add_put("/rate-limits", _refusing_bad_input(set_rate_limits))
-    routes.add_get("/rate-limits", read_rate_limits)
-    routes.add_delete("/rate-limits", clear_rate_limits)
+def fault_routes() -> list[tuple[str, str, Route]]:
+    """These routes (method, path under the admin prefix, handler)."""
+    return [
+        ("POST", "/faults", _refusing_bad_input(add_fault)),
+        ("GET", "/faults", list_faults),
+        ("DELETE", "/faults", clear_faults),
+        ("DELETE", "/faults/{name}", remove_fault),
+        ("PUT", "/rate-limits", _refusing_bad_input(set_rate_limits)),
+        ("GET", "/rate-limits", read_rate_limits),
+        ("DELETE", "/rate-limits", clear_rate_limits),
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .admin import ADMIN_PREFIX, admin_app
+from .admin import add_admin_routes
 from .config import Config
 from .handlers import count_tokens, create_message
 from .keys import STATE
@@ -31,7 +31,7 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     app.router.add_post("/v1/messages/count_tokens", count_tokens)
     app.router.add_get("/v1/models", list_models)
     app.router.add_get("/v1/models/{model_id}", get_model)
-    app.add_subapp(ADMIN_PREFIX, admin_app())
+    add_admin_routes(app.router)
     end_streams_on_shutdown(app)
     if config.watch:
         app.cleanup_ctx.append(watch_scenarios)

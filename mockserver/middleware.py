@@ -10,7 +10,7 @@ from operator import itemgetter
 from aiohttp import web
 
 from . import ids
-from .admin import is_admin_path
+from .admin import answer_admin, is_admin_path
 from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
 from .journal import Exchange
 from .keys import DRAFT_KEY, STATE, Draft
@@ -64,7 +64,7 @@ def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
 async def api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if is_admin_path(request.path):
         # The admin API answers in its own plain JSON and stays out of the journal.
-        return await handler(request)
+        return await answer_admin(request, handler)
     state = request.app[STATE]
     # Lower-cased names, the last value of a repeated header; built in C (a comprehension
     # over ten headers costs as much as the rest of this middleware).
