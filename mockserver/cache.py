@@ -15,10 +15,10 @@ The rules reproduced (Anthropic prompt-caching docs):
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from hashlib import blake2b
 from itertools import accumulate, compress, count, repeat
 from operator import attrgetter, is_not
 from typing import Any, NamedTuple
@@ -187,7 +187,7 @@ def _chain(segments: Sequence[Segment]) -> list[bytes]:
     chain: list[bytes] = []
     digest = b""
     for segment in segments:
-        digest = hashlib.blake2b(digest + segment.key.encode(), digest_size=16).digest()
+        digest = blake2b(digest + segment.content_key.value.encode(), digest_size=16).digest()
         chain.append(digest)
     return chain
 
@@ -304,13 +304,15 @@ def _marks(
     found: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
 ) -> None:
     cc = block.get("cache_control")
-    if isinstance(cc, _MAPPING):
+    if cc is not None and isinstance(cc, _MAPPING):
         found.append((path, cc, block))
     nested = block.get("content")
     if block.get("type") == "tool_result" and isinstance(nested, list):
         for k, item in enumerate(nested):
-            if isinstance(item, _MAPPING) and isinstance(item.get("cache_control"), _MAPPING):
-                found.append((f"{path}.content.{k}", item["cache_control"], item))
+            # Most items carry no mark: the ABC check is kept for those that do.
+            cc = item.get("cache_control") if isinstance(item, _MAPPING) else None
+            if cc is not None and isinstance(cc, _MAPPING):
+                found.append((f"{path}.content.{k}", cc, item))
 
 
 def _blocks(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:

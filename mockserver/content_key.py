@@ -8,12 +8,12 @@ asked for) needs them, and most prompts have none.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
+from hashlib import blake2b
 from typing import Any
 
-import orjson
+from orjson import OPT_SORT_KEYS, dumps
 
 # Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
 # the ABC's, which still admits any other Mapping.
@@ -40,13 +40,9 @@ class ContentKey:
 
     @property
     def value(self) -> str:
-        key = self._key
-        if key is None:
-            key = self._key = self._compute()
-        return key
-
-    def _compute(self) -> str:
-        return _key(self._content)
+        if self._key is None:
+            self._key = _key(self._content)
+        return self._key
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ContentKey) and self.value == other.value
@@ -65,8 +61,11 @@ class FramedKey(ContentKey):
         self._role = role
         self._key = None
 
-    def _compute(self) -> str:
-        return _digest([self._role, _key(self._content)])
+    @property
+    def value(self) -> str:
+        if self._key is None:
+            self._key = _key([self._role, _key(self._content)])
+        return self._key
 
 
 # Only data built in Python (not parsed JSON) can hold what orjson will not encode
@@ -77,13 +76,9 @@ _FALLBACK = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
 def _key(value: Any) -> str:
     if isinstance(value, _MAPPING) and "cache_control" in value:
         value = {k: v for k, v in value.items() if k != "cache_control"}
-    return _digest(value)
-
-
-def _digest(value: Any) -> str:
     try:
         # orjson sorts and encodes in C: a long conversation has hundreds of blocks to key.
-        raw = orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)
+        raw = dumps(value, option=OPT_SORT_KEYS, default=str)
     except TypeError:
         raw = _FALLBACK.encode(value).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+    return blake2b(raw, digest_size=12).hexdigest()

@@ -278,10 +278,9 @@ class _Counter:
         self, section: Section, path: str, block: Any, key: ContentKey, framing: int = 0
     ) -> Segment:
         if isinstance(block, _MAPPING):
-            kind, tokens, cc = str(block.get("type")), self.block(block), _cc(block)
-        else:
-            kind, tokens, cc = "unknown", self.value(block), None
-        return Segment(section, path, kind, tokens + framing, key, cc)
+            tokens = self.block(block) + framing
+            return Segment(section, path, str(block.get("type")), tokens, key, _cc(block))
+        return Segment(section, path, "unknown", self.value(block) + framing, key)
 
     def block(self, block: Mapping[str, Any]) -> int:
         kind = block.get("type")
