@@ -100,12 +100,13 @@ class Conversation:
 
     @memo
     def last_user(self) -> Mapping[str, Any] | None:
-        found: Mapping[str, Any] | None = None
-        for message in reversed(self.messages):
-            if message.get("role") == "user":
-                found = message
-                break
-        return found
+        # Straight from the body: the final user message is usually the last one, and
+        # filtering the whole list first (`messages`) would cost a long conversation.
+        raw = self.body.get("messages")
+        for message in reversed(raw) if isinstance(raw, list) else ():
+            if isinstance(message, _MAPPING) and message.get("role") == "user":
+                return message
+        return None
 
     @property
     def last_user_blocks(self) -> list[Mapping[str, Any]]:

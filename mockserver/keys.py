@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -11,25 +10,30 @@ from .errors import Problem
 from .state import ServerState
 
 
-@dataclass(slots=True)
 class Draft:
     """What a handler learns about its exchange; the middleware journals it (the journal
-    builds the Exchange from it when first read, so nothing may change it after that)."""
+    builds the Exchange from it when first read, so nothing may change it after that).
 
-    request_id: str
-    # The request's headers, names lower-cased (the last value of a repeated one): the
-    # journal keeps them and the header checks read them, so they are built once.
-    headers: dict[str, str] = field(default_factory=dict)
+    A plain class whose defaults live on the class: one is made per request, and only
+    what a handler learns is written to it.
+    """
+
     body: Any = None
     response: Any = None
     streamed: bool = False
     step: str | None = None
-    problems: list[Problem] = field(default_factory=list)
     events_sent: int = 0
     interrupted: bool = False
     unmatched: bool = False
     near_misses: tuple[str, ...] = ()
     scenario_error: str | None = None
+
+    def __init__(self, request_id: str, headers: dict[str, str] | None = None) -> None:
+        self.request_id = request_id
+        # The request's headers, names lower-cased (the last value of a repeated one): the
+        # journal keeps them and the header checks read them, so they are built once.
+        self.headers: dict[str, str] = {} if headers is None else headers
+        self.problems: list[Problem] = []
 
 
 STATE = web.AppKey("state", ServerState)

@@ -73,6 +73,8 @@ def delta_usage(usage: Mapping[str, Any]) -> dict[str, Any]:
 def server_tool_use(content: Sequence[Mapping[str, Any]]) -> dict[str, int] | None:
     """Web search and fetch requests made in the reply; None when it made none."""
     names = [b.get("name") for b in content if b.get("type") == "server_tool_use"]
+    if not names:
+        return None
     searches, fetches = names.count("web_search"), names.count("web_fetch")
     if not searches and not fetches:
         return None
