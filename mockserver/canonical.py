@@ -10,45 +10,63 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 import orjson
 
 _IGNORED_KEYS = frozenset({"cache_control", "citations", "caller"})
 
+T = TypeVar("T")
 
-class _DigestMemo:
-    """sha256 of values' canonical JSON, remembered by a cheap key of their raw JSON.
+
+class RawJsonMemo(Generic[T]):
+    """A pure function of JSON data, remembered by the data's JSON text.
 
     A conversation resends its system prompt, tools and history on every turn, and
-    canonicalising them in Python costs milliseconds on agent-sized requests; orjson's
-    sorted encoding (in C) of the same value keys the memo. A pure function's cache:
-    bounded, and a miss only costs the canonical form.
+    working them over in Python costs milliseconds on agent-sized requests; encoding the
+    same data with orjson (in C) finds the earlier result. The text itself is the key,
+    so a hit is exact, and at most `budget` bytes of it are held (oldest out first).
+    The function must see its argument as JSON does (a tuple as a list, an enum as its
+    value), which data parsed from a request body always allows.
     """
 
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._known: dict[bytes, bytes] = {}
+    def __init__(self, compute: Callable[[Any], T], budget: int) -> None:
+        self._compute = compute
+        self._budget = budget
+        self._held = 0
+        self._known: dict[bytes, T] = {}
+        # Only a write needs it: a dict read on its own is atomic.
         self._lock = threading.Lock()
 
-    def __call__(self, value: Any) -> bytes:
+    def __call__(self, value: Any) -> T:
         try:
-            raw = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+            raw = orjson.dumps(value)
         except TypeError:  # not plain JSON data: no key, compute directly
-            return hashlib.sha256(canonical_bytes(value)).digest()
-        key = hashlib.blake2b(raw, digest_size=16).digest()
-        with self._lock:
-            found = self._known.get(key)
+            return self._compute(value)
+        found = self._known.get(raw)
         if found is None:
-            found = hashlib.sha256(canonical_bytes(value)).digest()
-            with self._lock:
-                if len(self._known) >= self._size:
-                    self._known.pop(next(iter(self._known)))
-                self._known[key] = found
+            found = self._compute(value)
+            self._remember(raw, found)
         return found
 
+    def _remember(self, raw: bytes, result: T) -> None:
+        with self._lock:
+            if raw in self._known:
+                return
+            self._known[raw] = result
+            self._held += len(raw)
+            while self._held > self._budget:
+                oldest = next(iter(self._known))
+                del self._known[oldest]
+                self._held -= len(oldest)
 
-canonical_digest = _DigestMemo(size=16_384)
+
+def _sha256_of_canonical(value: Any) -> bytes:
+    return hashlib.sha256(canonical_bytes(value)).digest()
+
+
+canonical_digest = RawJsonMemo(_sha256_of_canonical, budget=16 << 20)
 
 
 def canonical_bytes(value: Any) -> bytes:

@@ -1,0 +1,59 @@
+"""The canonical form signatures are bound to, and the memo that spares recomputing it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.canonical import RawJsonMemo, canonical_bytes, canonical_digest
+
+
+def test_ignored_fields_and_equivalent_spellings_are_one() -> None:
+    plain = {"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text", "text": "ok"}]}
+    spelled = {
+        "content": "ok",
+        "tool_use_id": "t",
+        "type": "tool_result",
+        "is_error": False,
+        "cache_control": {"type": "ephemeral"},
+        "caller": None,
+    }
+    assert canonical_bytes(plain) == canonical_bytes(spelled)
+    assert canonical_digest(plain) == canonical_digest(spelled)
+    assert canonical_bytes({"x": 2.0}) == canonical_bytes({"x": 2})
+    assert canonical_digest({**plain, "is_error": True}) != canonical_digest(plain)
+
+
+def counting_memo(budget: int) -> tuple[RawJsonMemo[int], list[Any]]:
+    seen: list[Any] = []
+
+    def compute(value: Any) -> int:
+        seen.append(value)
+        return len(seen)
+
+    return RawJsonMemo(compute, budget=budget), seen
+
+
+def test_memo_answers_equal_data_once() -> None:
+    memo, seen = counting_memo(budget=1 << 10)
+    assert memo({"a": [1, 2]}) == memo({"a": [1, 2]}) == 1
+    assert memo({"a": [1, 3]}) == 2
+    assert len(seen) == 2
+
+
+def test_memo_holds_at_most_its_budget_oldest_out_first() -> None:
+    memo, seen = counting_memo(budget=20)  # b'"aaaaaaaa"' is 10 bytes: two fit
+    memo("a" * 8)
+    memo("b" * 8)
+    memo("c" * 8)  # pushes "a" out
+    memo("b" * 8)
+    assert len(seen) == 3
+    memo("a" * 8)
+    assert len(seen) == 4
+
+
+def test_memo_computes_what_has_no_json_text() -> None:
+    memo, seen = counting_memo(budget=1 << 10)
+    odd = {1: "non-string key"}
+    memo(odd)
+    memo(odd)
+    assert seen == [odd, odd]
