@@ -18,6 +18,10 @@ middle of the run invalidates every one after it). So a block is bound to:
 
 `cache_control` markers, `None` fields and echo-only fields (`citations`, `caller`)
 are left out of the digests, so a client that re-serialises a reply still matches.
+
+A client resends the whole conversation on every turn, so what each message contributes
+is remembered by its raw JSON (`RawJsonMemo`), and what each signature decodes to by the
+signature itself: a turn only pays for the messages and signatures it adds.
 """
 
 from __future__ import annotations
@@ -27,12 +31,11 @@ import binascii
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
-from .canonical import canonical_digest
+from .canonical import RawJsonMemo, canonical_digest
 
 THINKING_TYPES = frozenset({"thinking", "redacted_thinking"})
 
@@ -41,11 +44,14 @@ THINKING_TYPES = frozenset({"thinking", "redacted_thinking"})
 _TAG = 0x12
 _VERSION = 1
 _KINDS = {"thinking": 1, "redacted_thinking": 2}
+_KIND_NAMES = {code: kind for kind, code in _KINDS.items()}
 _DIGEST = 8
 _CONTENT_DIGEST = 16
 _MAC = 64
 _PAYLOAD = 2 + 4 * _DIGEST + _CONTENT_DIGEST
 _NO_PARENT = bytes(_DIGEST)
+# Decoded signatures a signer remembers before it starts over.
+_CLAIMS = 4096
 
 
 class Verdict(Enum):
@@ -56,9 +62,8 @@ class Verdict(Enum):
     MISMATCH = "mismatch"
 
 
-@dataclass(frozen=True)
-class Binding:
-    """What a block is bound to, as digests."""
+class Binding(NamedTuple):
+    """What a block is bound to, as digests (in the order the signature carries them)."""
 
     system: bytes
     tools: bytes
@@ -66,12 +71,11 @@ class Binding:
     parent: bytes
 
 
-@dataclass(frozen=True)
-class BlockCheck:
+class BlockCheck(NamedTuple):
     """The outcome for one thinking or redacted_thinking block of a request."""
 
     message: int
-    index: int
+    block: int
     block_type: str
     verdict: Verdict
     # For MISMATCH: "system", "tools", "messages" or "order" (a block before it was removed).
@@ -79,7 +83,46 @@ class BlockCheck:
 
     @property
     def path(self) -> str:
-        return f"messages.{self.message}.content.{self.index}"
+        return f"messages.{self.message}.content.{self.block}"
+
+
+class _Claim(NamedTuple):
+    """What a signature minted here says about its block."""
+
+    kind: str
+    binding: Binding
+    content: bytes
+
+
+class _Thought(NamedTuple):
+    """A thinking or redacted_thinking block, reduced to what its check needs."""
+
+    block: int
+    kind: str
+    token: Any  # `signature` or `data`, as sent
+    token_digest: bytes  # the `parent` of the block after it
+    text_digest: bytes | None  # of a thinking block's text, when it is a string
+
+
+class _Part(NamedTuple):
+    """What one message adds to the conversation."""
+
+    role: Any
+    # The digests the conversation hash takes in, in order: the message's own fields
+    # beyond role and content, then each non-thinking block.
+    feed: bytes
+    thoughts: tuple[_Thought, ...]
+
+
+_NOTHING = _Part(None, b"", ())
+
+
+class _Scan(NamedTuple):
+    """A request's thinking blocks, each with the digest of what precedes its turn."""
+
+    found: list[tuple[int, _Thought, bytes]]
+    # What a reply's first block is bound to: a reply joins a trailing assistant turn.
+    reply_prefix: bytes
 
 
 class Signer:
@@ -87,6 +130,7 @@ class Signer:
 
     def __init__(self, secret: bytes | None = None) -> None:
         self._secret = secret if secret is not None else secrets.token_bytes(32)
+        self._claims: dict[str, _Claim | None] = {}
 
     @classmethod
     def from_seed(cls, seed: str) -> Signer:
@@ -105,76 +149,64 @@ class Signer:
         """Every thinking and redacted_thinking block `request` sends back, checked.
 
         With `binding=False` only authenticity is checked (no block is a MISMATCH), which
-        spares hashing the conversation.
+        spares working out what each block is bound to.
         """
         messages = _messages(request)
-        if not any(_is_thinking(b) for m in messages for b in _blocks(m)):
-            return []
         if not binding:
             return [
-                self._verify(i, j, block, _token_of(block), None, first=True)
-                for i, j, block in _thinking_blocks(messages)
+                BlockCheck(
+                    i,
+                    thought.block,
+                    thought.kind,
+                    Verdict.FOREIGN if self._claimed(thought) is None else Verdict.VALID,
+                )
+                for i, message in enumerate(messages)
+                for thought in _part(message).thoughts
             ]
+        found = _scan(messages).found
+        if not found:
+            return []
         system, tools = _system_digest(request), _tools_digest(request)
         checks: list[BlockCheck] = []
-        previous: bytes | None = None
-        for i, j, block, prefix in _walk(messages):
-            token = _token_of(block)
-            actual = Binding(system, tools, prefix, previous or _NO_PARENT)
-            checks.append(self._verify(i, j, block, token, actual, first=previous is None))
-            previous = _token_digest(token)
+        parent: bytes | None = None  # none before the first block: it may have lost them
+        for i, thought, prefix in found:
+            claimed = self._claimed(thought)
+            if claimed is None:
+                checks.append(BlockCheck(i, thought.block, thought.kind, Verdict.FOREIGN))
+            else:
+                differs = _differs(claimed, system, tools, prefix, parent)
+                verdict = Verdict.VALID if differs is None else Verdict.MISMATCH
+                checks.append(BlockCheck(i, thought.block, thought.kind, verdict, differs))
+            parent = thought.token_digest
         return checks
 
     def _mint(self, kind: str, content: bytes, binding: Binding) -> str:
-        payload = (
-            bytes([_VERSION, _KINDS[kind]])
-            + binding.system
-            + binding.tools
-            + binding.messages
-            + binding.parent
-            + hashlib.sha256(content).digest()[:_CONTENT_DIGEST]
-        )
+        payload = b"".join((bytes((_VERSION, _KINDS[kind])), *binding, _content_digest(content)))
         raw = payload + self._mac(payload)
-        return base64.b64encode(bytes([_TAG, len(raw)]) + raw).decode("ascii")
+        return base64.b64encode(bytes((_TAG, len(raw))) + raw).decode("ascii")
 
     def _mac(self, payload: bytes) -> bytes:
-        return hmac.new(self._secret, payload, hashlib.sha512).digest()
+        return hmac.digest(self._secret, payload, "sha512")
 
-    def _verify(
-        self,
-        i: int,
-        j: int,
-        block: Mapping[str, Any],
-        token: Any,
-        actual: Binding | None,
-        *,
-        first: bool,
-    ) -> BlockCheck:
-        kind = str(block["type"])
-        claimed = self._decode(token, kind)
-        if claimed is None:
-            return BlockCheck(i, j, kind, Verdict.FOREIGN)
-        binding, content_digest = claimed
-        if kind == "thinking":
-            text = block.get("thinking")
-            if not isinstance(text, str) or _content_digest(text.encode()) != content_digest:
-                return BlockCheck(i, j, kind, Verdict.FOREIGN)
-        if actual is None:
-            return BlockCheck(i, j, kind, Verdict.VALID)
-        for name, mine, theirs in (
-            ("system", binding.system, actual.system),
-            ("tools", binding.tools, actual.tools),
-            ("messages", binding.messages, actual.messages),
-        ):
-            if mine != theirs:
-                return BlockCheck(i, j, kind, Verdict.MISMATCH, name)
-        if not first and binding.parent != actual.parent:
-            return BlockCheck(i, j, kind, Verdict.MISMATCH, "order")
-        return BlockCheck(i, j, kind, Verdict.VALID)
-
-    def _decode(self, token: Any, kind: str) -> tuple[Binding, bytes] | None:
+    def _claimed(self, thought: _Thought) -> Binding | None:
+        """What the block's signature binds it to, if this server minted it for this block."""
+        token = thought.token
         if not isinstance(token, str) or not token:
             return None
+        try:
+            claim = self._claims[token]
+        except KeyError:
+            claim = self._decode(token)
+            if len(self._claims) >= _CLAIMS:
+                self._claims.clear()
+            self._claims[token] = claim
+        if claim is None or claim.kind != thought.kind:
+            return None
+        if thought.kind == "thinking" and claim.content != thought.text_digest:
+            return None
+        return claim.binding
+
+    def _decode(self, token: str) -> _Claim | None:
         try:
             raw = base64.b64decode(token, validate=True)
         except (binascii.Error, ValueError):
@@ -182,24 +214,27 @@ class Signer:
         if len(raw) != 2 + _PAYLOAD + _MAC or raw[0] != _TAG or raw[1] != _PAYLOAD + _MAC:
             return None
         payload, mac = raw[2 : 2 + _PAYLOAD], raw[2 + _PAYLOAD :]
-        if payload[0] != _VERSION or payload[1] != _KINDS[kind]:
+        kind = _KIND_NAMES.get(payload[1])
+        if payload[0] != _VERSION or kind is None:
             return None
         if not hmac.compare_digest(mac, self._mac(payload)):
             return None
         d = [payload[2 + k * _DIGEST : 2 + (k + 1) * _DIGEST] for k in range(4)]
-        return Binding(*d), payload[2 + 4 * _DIGEST :]
+        return _Claim(kind, Binding(*d), payload[2 + 4 * _DIGEST :])
 
 
 class SigningSession:
     """Signs one reply's thinking blocks: each is chained to the one before it.
 
     Callable with the thinking text, so it fits where a `sign(text)` function is taken.
+    Made for every reply, so nothing is computed until a block is signed.
     """
+
+    _binding: Binding | None = None
 
     def __init__(self, signer: Signer, request: Mapping[str, Any]) -> None:
         self._signer = signer
         self._request = request
-        self._binding: Binding | None = None
 
     def __call__(self, thinking: str) -> str:
         return self.thinking(thinking)
@@ -222,72 +257,80 @@ class SigningSession:
 
 def _reply_binding(request: Mapping[str, Any]) -> Binding:
     """The binding of a reply's first block: the reply joins a trailing assistant turn."""
-    messages = _messages(request)
+    scan = _scan(_messages(request))
+    parent = scan.found[-1][1].token_digest if scan.found else _NO_PARENT
+    return Binding(_system_digest(request), _tools_digest(request), scan.reply_prefix, parent)
+
+
+def _differs(
+    claimed: Binding, system: bytes, tools: bytes, prefix: bytes, parent: bytes | None
+) -> str | None:
+    """What of a block's conversation is not the one its signature was minted in."""
+    if claimed.system != system:
+        return "system"
+    if claimed.tools != tools:
+        return "tools"
+    if claimed.messages != prefix:
+        return "messages"
+    if parent is not None and claimed.parent != parent:
+        return "order"
+    return None
+
+
+def _scan(messages: list[Any]) -> _Scan:
+    found: list[tuple[int, _Thought, bytes]] = []
     hasher = hashlib.sha256()
-    parent = _NO_PARENT
-    turn_start = _trailing_assistant_start(messages)
-    snapshot: bytes | None = None
+    # Consecutive messages of one role are one turn; system messages join the turn
+    # they fall in.
+    turn_role: Any = None
+    turn_start = hasher.copy()
+    prefix: bytes | None = None  # the digest of `turn_start`, once a block needs it
     for i, message in enumerate(messages):
-        if i == turn_start:
-            snapshot = hasher.copy().digest()[:_DIGEST]
-        _feed_meta(hasher, message)
-        for block in _blocks(message):
-            if _is_thinking(block):
-                parent = _token_digest(_token_of(block))
-            else:
-                _feed(hasher, message.get("role"), block)
-    prefix = snapshot if snapshot is not None else hasher.digest()[:_DIGEST]
-    return Binding(_system_digest(request), _tools_digest(request), prefix, parent)
+        role, feed, thoughts = _part(message)
+        if role not in ("system", turn_role):
+            turn_role, turn_start, prefix = role, hasher.copy(), None
+        if thoughts:
+            if prefix is None:
+                prefix = turn_start.digest()[:_DIGEST]
+            for thought in thoughts:
+                found.append((i, thought, prefix))
+        hasher.update(feed)
+    reply_turn = turn_start if turn_role == "assistant" else hasher
+    return _Scan(found, reply_turn.digest()[:_DIGEST])
 
 
-Located = tuple[int, int, Mapping[str, Any], bytes]
-
-
-def _walk(messages: Sequence[Mapping[str, Any]]) -> Iterator[Located]:
-    """(message, block, thinking block, digest of everything before its turn), in order."""
-    hasher = hashlib.sha256()
-    turn_prefix = hasher.digest()[:_DIGEST]
-    previous_role: Any = None
-    for i, message in enumerate(messages):
-        role = message.get("role")
-        if role not in ("system", previous_role):
-            turn_prefix = hasher.copy().digest()[:_DIGEST]
-            previous_role = role
-        _feed_meta(hasher, message)
-        for j, block in enumerate(_raw_blocks(message)):
-            if not isinstance(block, Mapping):
-                continue
-            if _is_thinking(block):
-                yield i, j, block, turn_prefix
-            else:
-                _feed(hasher, role, block)
-
-
-def _thinking_blocks(
-    messages: Sequence[Mapping[str, Any]],
-) -> Iterator[tuple[int, int, Mapping[str, Any]]]:
-    for i, message in enumerate(messages):
-        for j, block in enumerate(_raw_blocks(message)):
-            if isinstance(block, Mapping) and _is_thinking(block):
-                yield i, j, block
-
-
-def _trailing_assistant_start(messages: Sequence[Mapping[str, Any]]) -> int | None:
-    start: int | None = None
-    for i, message in enumerate(messages):
-        role = message.get("role")
-        if role == "system":
-            continue
-        start = (i if start is None else start) if role == "assistant" else None
-    return start
-
-
-def _messages(request: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    # Indices must stay those of the request, so odd entries become empty messages.
+def _messages(request: Mapping[str, Any]) -> list[Any]:
     messages = request.get("messages")
-    if not isinstance(messages, list):
-        return []
-    return [m if isinstance(m, Mapping) else {} for m in messages]
+    return messages if isinstance(messages, list) else []
+
+
+def _part_uncached(message: Any) -> _Part:
+    if not isinstance(message, Mapping):
+        # Indices must stay those of the request, so odd entries count as empty messages.
+        return _NOTHING
+    role = message.get("role")
+    feed: list[bytes] = []
+    thoughts: list[_Thought] = []
+    # Message-level fields beyond role and content (a system message's `clear_at` or
+    # `output_config`) are part of the conversation too.
+    extra = {k: v for k, v in message.items() if k not in ("role", "content")}
+    if extra:
+        feed.append(canonical_digest(["meta", extra]))
+    for j, block in enumerate(_raw_blocks(message)):
+        if not isinstance(block, Mapping):
+            continue
+        kind = block.get("type")
+        if not (isinstance(kind, str) and kind in THINKING_TYPES):
+            feed.append(canonical_digest([role, block]))
+            continue
+        token = block.get("signature" if kind == "thinking" else "data")
+        text = block.get("thinking") if kind == "thinking" else None
+        text_digest = _content_digest(_utf8(text)) if isinstance(text, str) else None
+        thoughts.append(_Thought(j, kind, token, _token_digest(token), text_digest))
+    return _Part(role, b"".join(feed), tuple(thoughts))
+
+
+_part = RawJsonMemo(_part_uncached, budget=16 << 20)
 
 
 def _raw_blocks(message: Mapping[str, Any]) -> list[Any]:
@@ -295,31 +338,6 @@ def _raw_blocks(message: Mapping[str, Any]) -> list[Any]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}] if content else []
     return content if isinstance(content, list) else []
-
-
-def _blocks(message: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    return (b for b in _raw_blocks(message) if isinstance(b, Mapping))
-
-
-def _is_thinking(block: Mapping[str, Any]) -> bool:
-    kind = block.get("type")
-    return isinstance(kind, str) and kind in THINKING_TYPES
-
-
-def _token_of(block: Mapping[str, Any]) -> Any:
-    return block.get("signature" if block.get("type") == "thinking" else "data")
-
-
-def _feed(hasher: Any, role: Any, block: Mapping[str, Any]) -> None:
-    hasher.update(canonical_digest([role, block]))
-
-
-def _feed_meta(hasher: Any, message: Mapping[str, Any]) -> None:
-    # Message-level fields beyond role and content (a system message's `clear_at` or
-    # `output_config`) are part of the conversation too.
-    extra = {k: v for k, v in message.items() if k not in ("role", "content")}
-    if extra:
-        _feed(hasher, "meta", extra)
 
 
 def _system_digest(request: Mapping[str, Any]) -> bytes:
@@ -342,5 +360,10 @@ def _content_digest(content: bytes) -> bytes:
 
 
 def _token_digest(token: Any) -> bytes:
-    text = token if isinstance(token, str) else ""
-    return hashlib.sha256(text.encode()).digest()[:_DIGEST]
+    return hashlib.sha256(_utf8(token if isinstance(token, str) else "")).digest()[:_DIGEST]
+
+
+def _utf8(text: str) -> bytes:
+    # Lone surrogates (only in data built in Python, never in parsed JSON) must not
+    # raise: such a text or signature was never minted and so simply fails its check.
+    return text.encode("utf-8", "surrogatepass")

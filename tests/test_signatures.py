@@ -50,6 +50,22 @@ def test_signature_looks_like_the_apis() -> None:
     base64.b64decode(sig, validate=True)
 
 
+def test_signature_format_is_stable() -> None:
+    # Recorded fixtures carry seeded signatures: a format change would invalidate them.
+    body = request(user("Weather in Paris?"), system="Be brief.")
+    signer = Signer.from_seed("fixed")
+    assert signer.mint("Need the tool.", body) == (
+        "EnIBAZjU9M/kUHkpT1PNoYwrqgyJyQvtgsipmwAAAAAAAAAAgeOXP4I5py21/jDnOaizijh/Zi0KndMFn0px"
+        "WSDFI9wIORF2fxI5/4HMXaJlLLYSAE8tiG9V65crAFQ9SPJK3FfwIA+Hg5pweF0y0bKSN3k="
+    )
+    session = signer.session(body)
+    session.thinking("a")
+    assert session.redacted("h") == (
+        "EnIBApjU9M/kUHkpT1PNoYwrqgyJyQvtgsipm7Z+cNdrxc+nqqlAJmTxpB9A67xSyZk+tmidcaHwZZHI0eCD"
+        "J2ZMsAA7VucmibRnv1QQqHZs7MASdlRbh9JyMRvZPX4wefhR3G9GWsBe7BDSZEo+tO25mgA="
+    )
+
+
 def test_seeded_signer_is_deterministic_and_secrets_differ() -> None:
     body = request(user("hi"))
     assert Signer.from_seed("a").mint("x", body) == Signer.from_seed("a").mint("x", body)
@@ -62,7 +78,7 @@ def test_block_sent_back_in_its_own_conversation_is_valid() -> None:
     assert verdicts(follow) == [("valid", None)]
 
 
-def test_a_request_without_thinking_blocks_is_not_hashed() -> None:
+def test_a_request_without_thinking_blocks_has_nothing_to_check() -> None:
     assert SIGNER.check(request(user("hi"), assistant("hello"), user("bye"))) == []
 
 
@@ -222,3 +238,19 @@ def test_authenticity_alone_skips_the_conversation() -> None:
     assert [c.verdict for c in SIGNER.check(moved, binding=False)] == [Verdict.VALID]
     follow["messages"][1]["content"][0]["thinking"] = "changed"
     assert [c.verdict for c in SIGNER.check(follow, binding=False)] == [Verdict.FOREIGN]
+
+
+def test_verdicts_follow_the_content_not_the_objects_sent() -> None:
+    # What a message adds and what a signature says are remembered between requests;
+    # a block edited in place after a check is judged by its new content.
+    _, follow = tool_loop()
+    block = follow["messages"][1]["content"][0]
+    assert verdicts(follow) == [("valid", None)]
+    original = block["thinking"]
+    block["thinking"] = original + " (edited)"
+    assert verdicts(follow) == [("foreign", None)]
+    block["thinking"] = original
+    assert verdicts(follow) == [("valid", None)]
+    follow["messages"][0]["content"] = "Weather in Rome?"
+    assert verdicts(follow) == [("mismatch", "messages")]
+    assert verdicts(follow, Signer.from_seed("another server")) == [("foreign", None)]
