@@ -43,7 +43,9 @@ def check_rules(
     if state.strictness == "off":
         return
     problems = check_semantics(kind, body, ctx, model, state.signer)
-    problems.extend(p for p in extra if p is not None)
+    for p in extra:
+        if p is not None:
+            problems.append(p)
     if not problems:
         return
     draft.problems.extend(problems)

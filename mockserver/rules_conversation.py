@@ -30,11 +30,12 @@ def rule_messages_present(req: RuleRequest) -> Iterator[Problem]:
 
 
 def rule_non_empty_content(req: RuleRequest) -> Iterator[Problem]:
+    contents = req.contents
     for i, message in enumerate(req.messages):
         role = message.get("role")
         # A system message may be empty (an effort-only one is `content: []`, per the
         # docs' per-message effort example); so may the final assistant message.
-        if role not in ("user", "assistant") or req.contents[i]:
+        if role not in ("user", "assistant") or contents[i]:
             continue
         if role == "assistant" and i == req.last_index:
             continue
@@ -47,10 +48,11 @@ def rule_non_empty_content(req: RuleRequest) -> Iterator[Problem]:
 
 
 def rule_text_blocks_have_text(req: RuleRequest) -> Iterator[Problem]:
+    contents = req.contents
     for i, message in enumerate(req.messages):
         if message.get("role") not in ("user", "assistant"):
             continue
-        content = req.contents[i]
+        content = contents[i]
         for j, block in enumerate(content):
             text = block.get("text")
             if block.get("type") != "text" or not isinstance(text, str):

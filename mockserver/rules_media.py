@@ -129,8 +129,9 @@ def _oversized_problem(found: list[tuple[Image, tuple[int, int]]], limit: int) -
 
 def _images(req: RuleRequest) -> Iterator[Image]:
     """Every image block of the conversation, in request order, nested ones included."""
-    for i, content in enumerate(req.contents):
-        for j, block in enumerate(content):
+    messages = req.messages
+    for i in req.image_messages:
+        for j, block in enumerate(blocks(messages[i].get("content"))):
             kind = block.get("type")
             if kind == "image":
                 at = f"messages.{i}.content.{j}"

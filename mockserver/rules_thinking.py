@@ -7,7 +7,7 @@ from typing import Any, TypeGuard
 
 from .context import VERSION_2023
 from .errors import Problem
-from .rules_request import RuleRequest, Turn, mapping, problem
+from .rules_request import Block, RuleRequest, Turn, blocks, mapping, problem
 
 _THINKING_BLOCKS = ("thinking", "redacted_thinking")
 _INTERLEAVED = "interleaved-thinking-2025-05-14"
@@ -111,19 +111,24 @@ def rule_final_turn_starts_with_thinking(req: RuleRequest) -> Iterator[Problem]:
     last_assistant, loop_start = _continued_turn(req.turns)
     if last_assistant is None or loop_start is None:
         return
-    if _starts_with_thinking(last_assistant) or _starts_with_thinking(loop_start):
+    first = _first_block(req, last_assistant)
+    if (
+        first is None
+        or _opens_with_thinking(first)
+        or _opens_with_thinking(_first_block(req, loop_start))
+    ):
         return
-    first = last_assistant.entries[0]
-    found = first.block.get("type")
+    i, block = first
+    found = block.get("type")
     yield problem(
         "final_turn_starts_with_thinking",
-        f"messages.{first.message}.content.{first.index}.type: Expected `thinking` or "
+        f"messages.{i}.content.0.type: Expected `thinking` or "
         f"`redacted_thinking`, but found `{found}`. When `thinking` is enabled, a final "
         "`assistant` message must start with a thinking block (preceeding the lastmost set of "
         "`tool_use` and `tool_result` blocks). We recommend you include thinking blocks from "
         "previous turns. To avoid this requirement, disable `thinking`. Please consult our "
         "documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking",
-        f"messages.{first.message}.content.{first.index}",
+        f"messages.{i}.content.0",
     )
 
 
@@ -160,11 +165,23 @@ def _continued_turn(turns: list[Turn]) -> tuple[Turn | None, Turn | None]:
 
 
 def _has_results(turn: Turn) -> bool:
-    return turn.role == "user" and any(e.block.get("type") == "tool_result" for e in turn.entries)
+    return turn.role == "user" and bool(turn.results)
 
 
-def _starts_with_thinking(turn: Turn) -> bool:
-    return not turn.entries or turn.entries[0].block.get("type") in _THINKING_BLOCKS
+def _first_block(req: RuleRequest, turn: Turn) -> tuple[int, Block] | None:
+    """The block a turn opens with and its message, if the turn has any."""
+    messages = req.messages
+    for i in turn.messages:
+        content = blocks(messages[i].get("content"))
+        if content:
+            return i, content[0]
+    return None
+
+
+def _opens_with_thinking(first: tuple[int, Block] | None) -> bool:
+    """Whether a turn opening with this block starts with thinking (one without blocks
+    counts as doing so)."""
+    return first is None or first[1].get("type") in _THINKING_BLOCKS
 
 
 def _int(value: Any) -> TypeGuard[int]:

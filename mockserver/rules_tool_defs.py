@@ -23,7 +23,7 @@ _DOMAIN_FILTERED = ("web_search_", "web_fetch_")
 
 def rule_unique_tool_names(req: RuleRequest) -> Iterator[Problem]:
     seen: set[str] = set()
-    for _, tool in req.tools():
+    for _, tool in req.tools:
         name = tool.get("name")
         if not isinstance(name, str):
             continue  # toolsets have no name
@@ -35,7 +35,7 @@ def rule_unique_tool_names(req: RuleRequest) -> Iterator[Problem]:
 
 
 def rule_domain_filters(req: RuleRequest) -> Iterator[Problem]:
-    for i, tool in req.tools():
+    for i, tool in req.tools:
         kind = tool.get("type")
         if not isinstance(kind, str) or not kind.startswith(_DOMAIN_FILTERED):
             continue
@@ -61,7 +61,7 @@ def rule_domain_filters(req: RuleRequest) -> Iterator[Problem]:
 
 
 def rule_tool_betas(req: RuleRequest) -> Iterator[Problem]:
-    for i, tool in req.tools():
+    for i, tool in req.tools:
         kind = tool.get("type")
         needed = _TOOL_BETAS.get(kind) if isinstance(kind, str) else None
         if needed and not needed & req.ctx.betas:

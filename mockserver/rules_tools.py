@@ -15,20 +15,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .errors import Problem
-from .rules_request import Entry, RuleRequest, Turn, problem
+from .rules_request import RuleRequest, problem
 
 
 def rule_tool_use_answered(req: RuleRequest) -> Iterator[Problem]:
     turns = req.turns
     for k, turn in enumerate(turns[:-1]):
-        if turn.role != "assistant":
+        if turn.role != "assistant" or not turn.uses:
             continue
-        uses = _of_type(turn, "tool_use")
-        answered = {_result_id(e) for e in _of_type(turns[k + 1], "tool_result")}
-        missing = [e for e in uses if _use_id(e) not in answered]
+        answered = {tool_id for _, _, tool_id in turns[k + 1].results}
+        missing = [(i, tool_id) for i, _, tool_id in turn.uses if tool_id not in answered]
         if missing:
-            ids = ", ".join(dict.fromkeys(str(_use_id(e)) for e in missing))
-            i = missing[0].message
+            ids = ", ".join(dict.fromkeys(str(tool_id) for _, tool_id in missing))
+            i = missing[0][0]
             yield problem(
                 "tool_use_answered",
                 f"messages.{i}: `tool_use` ids were found without `tool_result` blocks "
@@ -41,32 +40,17 @@ def rule_tool_use_answered(req: RuleRequest) -> Iterator[Problem]:
 def rule_tool_result_expected(req: RuleRequest) -> Iterator[Problem]:
     turns = req.turns
     for k, turn in enumerate(turns):
-        if turn.role != "user":
+        if turn.role != "user" or not turn.results:
             continue
-        previous = turns[k - 1] if k > 0 else None
-        offered = {_use_id(e) for e in _of_type(previous, "tool_use")} if previous else set()
-        unexpected = [e for e in _of_type(turn, "tool_result") if _result_id(e) not in offered]
+        offered = {tool_id for _, _, tool_id in turns[k - 1].uses} if k > 0 else set()
+        unexpected = [result for result in turn.results if result[2] not in offered]
         if unexpected:
-            ids = ", ".join(dict.fromkeys(str(_result_id(e)) for e in unexpected))
-            first = unexpected[0]
+            ids = ", ".join(dict.fromkeys(str(tool_id) for _, _, tool_id in unexpected))
+            i, j, _ = unexpected[0]
             yield problem(
                 "tool_result_expected",
-                f"messages.{first.message}.content.{first.index}: unexpected `tool_use_id` found "
-                f"in `tool_result` blocks: {ids}. Each `tool_result` block must have a "
-                "corresponding `tool_use` block in the previous message.",
-                f"messages.{first.message}.content.{first.index}",
+                f"messages.{i}.content.{j}: unexpected `tool_use_id` found in `tool_result` "
+                f"blocks: {ids}. Each `tool_result` block must have a corresponding `tool_use` "
+                "block in the previous message.",
+                f"messages.{i}.content.{j}",
             )
-
-
-def _of_type(turn: Turn, kind: str) -> list[Entry]:
-    return [e for e in turn.entries if e.block.get("type") == kind]
-
-
-def _use_id(entry: Entry) -> str | None:
-    value = entry.block.get("id")
-    return value if isinstance(value, str) else None
-
-
-def _result_id(entry: Entry) -> str | None:
-    value = entry.block.get("tool_use_id")
-    return value if isinstance(value, str) else None

@@ -21,10 +21,11 @@ from .rules_request import Block, RuleRequest, blocks, problem
 def rule_no_document_in_assistant(req: RuleRequest) -> Iterator[Problem]:
     if not req.is_2026:
         return
+    contents = req.contents
     for i, message in enumerate(req.messages):
         if message.get("role") != "assistant":
             continue
-        for j, block in enumerate(req.contents[i]):
+        for j, block in enumerate(contents[i]):
             if block.get("type") == "document":
                 where = f"messages.{i}.content.{j}.document"
                 yield problem(
@@ -38,10 +39,11 @@ def rule_no_document_in_assistant(req: RuleRequest) -> Iterator[Problem]:
 def rule_no_citations_from_user(req: RuleRequest) -> Iterator[Problem]:
     if not req.is_2026:
         return
+    contents = req.contents
     for i, message in enumerate(req.messages):
         if message.get("role") != "user":
             continue
-        for j, block in enumerate(req.contents[i]):
+        for j, block in enumerate(contents[i]):
             for where in _cited_texts(block, f"messages.{i}.content.{j}"):
                 yield problem(
                     "no_citations_from_user",

@@ -26,9 +26,15 @@ from .catalog import ModelSpec
 from .context import RequestContext
 from .errors import Problem
 from .rules_request import (
+    BLANK_TEXT,
     CACHE_CONTROL,
+    CITATIONS,
     CONTEXT_MANAGEMENT,
+    DOCUMENTS,
+    EMPTY_CONTENT,
     IMAGES,
+    MAX_TOKENS,
+    NO_MESSAGES,
     PREFILL,
     TEMPERATURE,
     THINKING,
@@ -51,10 +57,10 @@ def rule_caching(req: RuleRequest) -> Iterator[Problem]:
     yield from cache_problems(req.body)
 
 
-# Each rule with the feature (`RuleRequest.features`) a request must hold to break it, if
-# any: most requests hold few, and a rule that cannot fire is not run.
-RULES: tuple[tuple[Rule, str | None], ...] = (
-    (rules_limits.rule_max_tokens_limit, None),
+# Each rule with the feature (`RuleRequest.features`) a request must hold to break it:
+# most requests hold none, and a rule that cannot fire is not run.
+RULES: tuple[tuple[Rule, str], ...] = (
+    (rules_limits.rule_max_tokens_limit, MAX_TOKENS),
     (rules_thinking.rule_thinking_mode_supported, THINKING),
     (rules_thinking.rule_budget_below_max_tokens, THINKING),
     (rules_thinking.rule_temperature_with_thinking, TEMPERATURE),
@@ -64,13 +70,13 @@ RULES: tuple[tuple[Rule, str | None], ...] = (
     (rules_tool_defs.rule_domain_filters, TOOLS),
     (rules_tool_defs.rule_tool_betas, TOOLS),
     (rule_caching, CACHE_CONTROL),
-    (rules_conversation.rule_messages_present, None),
-    (rules_conversation.rule_non_empty_content, None),
-    (rules_conversation.rule_text_blocks_have_text, None),
+    (rules_conversation.rule_messages_present, NO_MESSAGES),
+    (rules_conversation.rule_non_empty_content, EMPTY_CONTENT),
+    (rules_conversation.rule_text_blocks_have_text, BLANK_TEXT),
     (rules_conversation.rule_prefill_supported, PREFILL),
     (rules_conversation.rule_prefill_no_trailing_whitespace, PREFILL),
-    (rules_version.rule_no_document_in_assistant, None),
-    (rules_version.rule_no_citations_from_user, None),
+    (rules_version.rule_no_document_in_assistant, DOCUMENTS),
+    (rules_version.rule_no_citations_from_user, CITATIONS),
     (rules_tools.rule_tool_use_answered, TOOL_USES),
     (rules_tools.rule_tool_result_expected, TOOL_RESULTS),
     (rules_thinking.rule_final_turn_starts_with_thinking, THINKING),
@@ -89,17 +95,19 @@ def check_semantics(
 ) -> list[Problem]:
     """Every semantic problem of a request, in the order the API would report them."""
     request = RuleRequest(kind, body, ctx, model, signer)
-    return [p for rule in _rules_for(request.features) for p in rule(request)]
+    features = request.features
+    if not features:
+        return []
+    rules = _RULES_FOR.get(features) or _rules_for(features)
+    return [p for rule in rules for p in rule(request)]
 
 
-# Requests hold few distinct combinations of the eleven features (most hold none), so
-# the rules each combination can break are listed once, in table order.
+# Requests hold few distinct combinations of the features (most hold none), so the
+# rules each combination can break are listed once, in table order.
 _RULES_FOR: dict[frozenset[str], tuple[Rule, ...]] = {}
 
 
 def _rules_for(features: frozenset[str]) -> tuple[Rule, ...]:
-    rules = _RULES_FOR.get(features)
-    if rules is None:
-        rules = tuple(rule for rule, needs in RULES if needs is None or needs in features)
-        _RULES_FOR[features] = rules
+    rules = tuple(rule for rule, needs in RULES if needs in features)
+    _RULES_FOR[features] = rules
     return rules

@@ -20,8 +20,14 @@ from rules_support import (
 )
 
 from mockserver.rules_request import (
+    BLANK_TEXT,
     CACHE_CONTROL,
+    CITATIONS,
     CONTEXT_MANAGEMENT,
+    DOCUMENTS,
+    EMPTY_CONTENT,
+    MAX_TOKENS,
+    NO_MESSAGES,
     PREFILL,
     TEMPERATURE,
     THINKING,
@@ -33,6 +39,14 @@ from mockserver.rules_request import (
     RuleRequest,
 )
 
+CITATION = {
+    "type": "char_location",
+    "cited_text": "x",
+    "document_index": 0,
+    "document_title": None,
+    "start_char_index": 0,
+    "end_char_index": 1,
+}
 UNREADABLE = {"type": "base64", "media_type": "image/png", "data": base64.b64encode(b"no").decode()}
 EPHEMERAL = {"type": "ephemeral"}
 
@@ -75,6 +89,38 @@ def test_each_feature_is_seen_where_the_rules_look_for_it() -> None:
     }
     # An empty thinking object sets no mode: the thinking rules have nothing to check.
     assert features(request(user("hi"), thinking={})) == frozenset()
+
+
+def test_what_the_rules_for_every_conversation_object_to_is_seen() -> None:
+    assert features(request()) == {NO_MESSAGES}
+    assert features(request(user(""))) == {EMPTY_CONTENT}
+    assert features(request(user([]), assistant("Hi"), user("Bye"))) == {EMPTY_CONTENT}
+    assert features(request({"role": "user"})) == {EMPTY_CONTENT}
+    assert features(request(user(" \n"))) == {BLANK_TEXT}
+    assert features(request(user([text("hi"), text("")]))) == {BLANK_TEXT}
+    # System messages may be empty or blank: no rule reads their text.
+    assert features(request(user("hi"), {"role": "system", "content": [text(" ")]})) == set()
+    # Sonnet 4.6 writes up to 64k tokens; the rule itself knows the beta that lifts that.
+    assert features(request(user("hi"), max_tokens=64_000)) == frozenset()
+    assert features(request(user("hi"), max_tokens=64_001)) == {MAX_TOKENS}
+    document = {"type": "document", "source": {"type": "text", "data": "d"}}
+    assert features(request(user([document, text("hi")]))) == {DOCUMENTS}
+    assert features(request(user([text("hi", citations=[CITATION])]))) == {CITATIONS}
+
+
+def test_a_citation_inside_a_tool_results_search_result_is_still_refused() -> None:
+    search = {
+        "type": "search_result",
+        "source": "https://example.com",
+        "title": "Example",
+        "content": [text("cited", citations=[CITATION])],
+    }
+    body = request(user("hi"), assistant([tool_use("t1")]), user([tool_result("t1", [search])]))
+    assert features(body) == {TOOL_USES, TOOL_RESULTS, CITATIONS}
+    assert messages_of(problems(body)) == [
+        "messages.2.content.0.tool_result.content.0.search_result.content.0.citations: "
+        "Citations are not allowed in user messages. Remove `citations` from this text block."
+    ]
 
 
 def test_an_image_inside_a_content_document_is_still_checked() -> None:
