@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import struct
 import time
 import zlib
@@ -255,3 +256,11 @@ def test_another_tokenizer_can_be_plugged_in() -> None:
 )
 def test_malformed_bodies_never_raise(junk: dict[str, Any]) -> None:
     assert count_input(junk, TOKENIZER) >= 3
+
+
+def test_tool_input_is_counted_as_compact_json() -> None:
+    arguments = {"n": 1e16, "ü": [1.5, None, True], "big": 10**30, "when": {"at": "12:00"}}
+    block = {"type": "tool_use", "id": "toolu_1", "name": "get", "input": arguments}
+    compact = json.dumps(arguments, ensure_ascii=False, separators=(",", ":"))
+    expected = TOKENIZER.count("get") + TOKENIZER.count(compact)
+    assert count_output([block], TOKENIZER).total == expected
