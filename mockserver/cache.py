@@ -45,7 +45,8 @@ _MAPPING = (dict, Mapping)
 class CacheUsage(NamedTuple):
     """How a request's input splits; the three token figures add up to the total input.
 
-    A tuple rather than a frozen dataclass: one is made per request, and a tuple is made in C.
+    A tuple rather than a frozen dataclass, whose __init__ sets each field through
+    object.__setattr__: one is made per request.
     """
 
     input_tokens: int
