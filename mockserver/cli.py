@@ -125,12 +125,31 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--rate-limit-otpm", type=int, default=None, metavar="N", help="output tokens per minute"
     )
     parser.add_argument(
+        "--journal-limit",
+        type=_count,
+        default=10_000,
+        metavar="N",
+        help="keep the last N exchanges in the journal (GET /_mock/journal); the contract "
+        "report still counts them all; 0: keep everything (default %(default)s)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
     )
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     return parser.parse_args(argv)
+
+
+def _count(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
 
 
 def _pacing(args: argparse.Namespace) -> Pacing | None:
@@ -169,6 +188,7 @@ def config_from(args: argparse.Namespace) -> Config:
         stream_pacing=_pacing(args),
         rate_limits=_rate_limits(args),
         seed=args.seed,
+        journal_limit=args.journal_limit or None,
         watch=True,
     )
 

@@ -45,5 +45,8 @@ class Config:
     stream_pacing: Pacing | None = None
     # Required (as `Authorization: Bearer`) from admin clients that are not on loopback.
     admin_token: str | None = None
+    # The journal keeps at most this many exchanges, dropping the oldest (they still count
+    # in the contract report); None: all (the test fixture clears it for every test).
+    journal_limit: int | None = None
     # Per-minute limits every API key gets (each key its own buckets); None: unlimited.
     rate_limits: RateLimits | None = None

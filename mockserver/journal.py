@@ -177,6 +177,11 @@ class Journal:
             self._items.clear()
             self._built = 0
 
+    def drop_oldest(self, count: int) -> None:
+        with self._lock:
+            del self._items[:count]
+            self._built = max(0, self._built - count)
+
     def _build(self) -> list[Exchange]:
         """Every item as an Exchange (call with the lock held)."""
         items = self._items

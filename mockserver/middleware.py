@@ -89,5 +89,8 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         draft.response = error.body(draft.request_id)
     if not response.prepared:
         response.headers.setdefault("request-id", draft.request_id)
-    state.journal.add(partial(_exchange, draft, request.method, request.path, response.status))
+    journal = state.journal
+    journal.add(partial(_exchange, draft, request.method, request.path, response.status))
+    if state.journal_trim_at is not None and len(journal) >= state.journal_trim_at:
+        state.trim_journal()
     return response

@@ -268,9 +268,20 @@ class ReportCollector:
         with self._lock:
             self._position = start + len(new)
 
+    @property
+    def position(self) -> int:
+        """How many journal entries are folded in."""
+        with self._lock:
+            return self._position
+
     def journal_cleared(self) -> None:
         with self._lock:
             self._position = 0
+
+    def journal_trimmed(self, count: int) -> None:
+        """The journal dropped its `count` oldest exchanges (all folded in already)."""
+        with self._lock:
+            self._position -= count
 
     def expect(self, request_ids: Iterable[str]) -> None:
         """These requests were rejected on purpose (a test of the client's error handling)."""

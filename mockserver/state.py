@@ -44,14 +44,30 @@ class ServerState:
     strictness: Strictness = field(init=False)
     # The contract report covers the whole session: reset() leaves it alone.
     report: ReportCollector = field(default_factory=ReportCollector)
+    # The journal length at which it is trimmed back to the config's limit (None: never).
+    journal_trim_at: int | None = field(init=False)
 
     def __post_init__(self) -> None:
+        limit = self.config.journal_limit
+        # Trimmed a tenth at a time, so the report's catch-up runs once per many requests.
+        self.journal_trim_at = None if limit is None else limit + max(1, limit // 10)
         self.cache = PromptCache(self.clock)
         self.limits = RateLimiter(self.config.rate_limits, self.clock)
         self.strictness = self.config.strictness
         seed = self.config.seed
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
         self.scenarios = book_for(self.config)
+
+    def trim_journal(self) -> None:
+        """Down to the journal limit: the oldest exchanges go, after the report has them."""
+        limit = self.config.journal_limit
+        if limit is None or len(self.journal) <= limit:
+            return
+        self.report.catch_up(self.journal)
+        # Only what the report has folded in may go (a request may have come in since).
+        count = min(len(self.journal) - limit, self.report.position)
+        self.journal.drop_oldest(count)
+        self.report.journal_trimmed(count)
 
     def contract_report(self) -> ContractReport:
         self.report.catch_up(self.journal)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import anthropic
+import httpx2
 import pytest
 from conftest import MODEL, TEST_KEY
 
@@ -98,3 +99,32 @@ def test_a_port_in_use_is_a_clear_error_not_a_traceback() -> None:
     assert second.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
     assert "Traceback" not in second.stderr
+
+
+def test_the_journal_keeps_the_last_n_exchanges_and_the_report_counts_them_all() -> None:
+    with (
+        running("--no-bundled", "--journal-limit", "5") as (_, url, _lines),
+        anthropic.Anthropic(base_url=url, api_key=TEST_KEY, max_retries=0) as client,
+    ):
+        for i in range(12):
+            client.messages.create(
+                model=MODEL, max_tokens=64, messages=[{"role": "user", "content": f"call {i}"}]
+            )
+        journal = httpx2.get(url + "/_mock/journal", timeout=10).json()
+        report = httpx2.get(url + "/_mock/report", timeout=10).json()
+    said = [e["body"]["messages"][0]["content"] for e in journal["exchanges"]]
+    assert said == [f"call {i}" for i in range(7, 12)]
+    assert report["requests"]["total"] == 12
+
+
+def test_a_negative_journal_limit_is_refused() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mockserver", "--journal-limit", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--journal-limit" in done.stderr
+    assert "Traceback" not in done.stderr
