@@ -41,6 +41,8 @@ IMAGES = "images"  # an image block: top level, in a tool_result, in a content d
 THINKING_BLOCKS = "thinking_blocks"  # a thinking or redacted_thinking block, any message
 CACHE_CONTROL = "cache_control"  # a `cache_control` key anywhere the API reads breakpoints
 TOOLS = "tools"  # a non-empty `tools` list
+# A tool definition with a `type` (a server, beta or versioned tool) other than "custom".
+TYPED_TOOLS = "typed_tools"
 TOOL_USES = "tool_uses"  # a tool_use block in a user or assistant message
 TOOL_RESULTS = "tool_results"  # a tool_result block in a user or assistant message
 DOCUMENTS = "documents"  # a document block at the top level of a message
@@ -56,6 +58,7 @@ _SETTINGS = frozenset({TEMPERATURE, TOOL_CHOICE, CONTEXT_MANAGEMENT})
 _THINKING_TYPES = ("thinking", "redacted_thinking")
 _THINKING_ON = frozenset({"enabled", "adaptive", "between_tools"})
 _TURN_ROLES = ("user", "assistant")
+_UNTYPED = (None, "custom")
 
 
 # A tool_use or tool_result block of a turn: (message, index, id), the id being the one it
@@ -138,11 +141,8 @@ class RuleRequest:
         ):
             features.add(MAX_TOKENS)
         tools = body.get("tools")
-        if tools is not None and isinstance(tools, list):
-            if tools:
-                features.add(TOOLS)
-            if _any_marked(tools):
-                features.add(CACHE_CONTROL)
+        if tools is not None and isinstance(tools, list) and tools:
+            _scan_tools(tools, features)
         system = body.get("system")
         if "cache_control" in body or (system is not None and _any_marked(system)):
             features.add(CACHE_CONTROL)
@@ -314,6 +314,16 @@ def _scan_nested(content: Any, features: set[str]) -> bool:
 
 def _string(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _scan_tools(tools: list[Any], features: set[str]) -> None:
+    features.add(TOOLS)
+    for tool in tools:
+        if isinstance(tool, _MAPPING):
+            if "cache_control" in tool:
+                features.add(CACHE_CONTROL)
+            if tool.get("type") not in _UNTYPED:
+                features.add(TYPED_TOOLS)
 
 
 def _any_marked(items: Any) -> bool:

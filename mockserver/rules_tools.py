@@ -13,9 +13,13 @@ A final assistant turn is not checked: nothing follows it yet.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import itemgetter
 
 from .errors import Problem
 from .rules_request import RuleRequest, problem
+
+# The id a tool block pairs by; `map` with it checks whole turns without a Python loop.
+_ID = itemgetter(2)
 
 
 def rule_tool_use_answered(req: RuleRequest) -> Iterator[Problem]:
@@ -23,18 +27,19 @@ def rule_tool_use_answered(req: RuleRequest) -> Iterator[Problem]:
     for k, turn in enumerate(turns[:-1]):
         if turn.role != "assistant" or not turn.uses:
             continue
-        answered = {tool_id for _, _, tool_id in turns[k + 1].results}
+        answered = set(map(_ID, turns[k + 1].results))
+        if answered.issuperset(map(_ID, turn.uses)):
+            continue
         missing = [(i, tool_id) for i, _, tool_id in turn.uses if tool_id not in answered]
-        if missing:
-            ids = ", ".join(dict.fromkeys(str(tool_id) for _, tool_id in missing))
-            i = missing[0][0]
-            yield problem(
-                "tool_use_answered",
-                f"messages.{i}: `tool_use` ids were found without `tool_result` blocks "
-                f"immediately after: {ids}. Each `tool_use` block must have a corresponding "
-                "`tool_result` block in the next message.",
-                f"messages.{i}",
-            )
+        ids = ", ".join(dict.fromkeys(str(tool_id) for _, tool_id in missing))
+        i = missing[0][0]
+        yield problem(
+            "tool_use_answered",
+            f"messages.{i}: `tool_use` ids were found without `tool_result` blocks "
+            f"immediately after: {ids}. Each `tool_use` block must have a corresponding "
+            "`tool_result` block in the next message.",
+            f"messages.{i}",
+        )
 
 
 def rule_tool_result_expected(req: RuleRequest) -> Iterator[Problem]:
@@ -42,15 +47,16 @@ def rule_tool_result_expected(req: RuleRequest) -> Iterator[Problem]:
     for k, turn in enumerate(turns):
         if turn.role != "user" or not turn.results:
             continue
-        offered = {tool_id for _, _, tool_id in turns[k - 1].uses} if k > 0 else set()
+        offered = set(map(_ID, turns[k - 1].uses)) if k > 0 else set()
+        if offered.issuperset(map(_ID, turn.results)):
+            continue
         unexpected = [result for result in turn.results if result[2] not in offered]
-        if unexpected:
-            ids = ", ".join(dict.fromkeys(str(tool_id) for _, _, tool_id in unexpected))
-            i, j, _ = unexpected[0]
-            yield problem(
-                "tool_result_expected",
-                f"messages.{i}.content.{j}: unexpected `tool_use_id` found in `tool_result` "
-                f"blocks: {ids}. Each `tool_result` block must have a corresponding `tool_use` "
-                "block in the previous message.",
-                f"messages.{i}.content.{j}",
-            )
+        ids = ", ".join(dict.fromkeys(str(tool_id) for _, _, tool_id in unexpected))
+        i, j, _ = unexpected[0]
+        yield problem(
+            "tool_result_expected",
+            f"messages.{i}.content.{j}: unexpected `tool_use_id` found in `tool_result` "
+            f"blocks: {ids}. Each `tool_result` block must have a corresponding `tool_use` "
+            "block in the previous message.",
+            f"messages.{i}.content.{j}",
+        )

@@ -43,6 +43,7 @@ from .rules_request import (
     TOOL_RESULTS,
     TOOL_USES,
     TOOLS,
+    TYPED_TOOLS,
     Kind,
     RuleRequest,
 )
@@ -67,8 +68,8 @@ RULES: tuple[tuple[Rule, str], ...] = (
     (rules_thinking.rule_forced_tool_choice, TOOL_CHOICE),
     (rules_thinking.rule_clear_thinking_needs_thinking, CONTEXT_MANAGEMENT),
     (rules_tool_defs.rule_unique_tool_names, TOOLS),
-    (rules_tool_defs.rule_domain_filters, TOOLS),
-    (rules_tool_defs.rule_tool_betas, TOOLS),
+    (rules_tool_defs.rule_domain_filters, TYPED_TOOLS),
+    (rules_tool_defs.rule_tool_betas, TYPED_TOOLS),
     (rule_caching, CACHE_CONTROL),
     (rules_conversation.rule_messages_present, NO_MESSAGES),
     (rules_conversation.rule_non_empty_content, EMPTY_CONTENT),

@@ -36,6 +36,7 @@ from mockserver.rules_request import (
     TOOL_RESULTS,
     TOOL_USES,
     TOOLS,
+    TYPED_TOOLS,
     RuleRequest,
 )
 
@@ -62,6 +63,9 @@ def test_a_plain_request_holds_no_feature() -> None:
 def test_each_feature_is_seen_where_the_rules_look_for_it() -> None:
     weather = {"name": "w", "input_schema": {"type": "object"}}
     assert features(request(user("hi"), tools=[weather])) == {TOOLS}
+    assert features(request(user("hi"), tools=[{**weather, "type": "custom"}])) == {TOOLS}
+    web_search = {"type": "web_search_20250305", "name": "web_search"}
+    assert features(request(user("hi"), tools=[weather, web_search])) == {TOOLS, TYPED_TOOLS}
     assert features(request(user("hi"), tools=[{**weather, "cache_control": EPHEMERAL}])) == {
         TOOLS,
         CACHE_CONTROL,
