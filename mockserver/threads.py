@@ -42,6 +42,8 @@ class ThreadStore:
 
     def expand(self, body: dict[str, Any]) -> dict[str, Any]:
         """The body a `continue` stands for: stored history + new messages; others as sent."""
+        if "thread" not in body:
+            return body
         thread = _thread_of(body)
         if thread is None or thread.get("type") != "continue":
             return body
@@ -75,6 +77,8 @@ class ThreadStore:
 
     def record(self, body: Mapping[str, Any], message: Mapping[str, Any]) -> None:
         """Keep the conversation `body` (already expanded) + `message` under the reply's id."""
+        if "thread" not in body:
+            return
         thread = _thread_of(body)
         messages = body.get("messages")
         if thread is None or not isinstance(messages, list):
