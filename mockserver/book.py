@@ -159,11 +159,13 @@ class ScenarioBook:
     def answer(
         self, body: Mapping[str, Any], api_key: str = "", headers: Mapping[str, str] | None = None
     ) -> Answer:
+        # Most servers have no scenario at all: asked without the lock, and no list built.
+        if not self._added and not self._files:
+            return self._unmatched(body, None, [], loaded=False)
         misses: list[Miss] = []
         conv: Conversation | None = None
-        # Most servers have no scenario at all: asked without the lock, and no list built.
-        scripts = self.scripts() if self._added or self._files else []
         with self._lock:
+            scripts = self.scripts()
             if scripts:
                 conv = Conversation(body, api_key, headers or {})
                 for script in scripts:
@@ -171,10 +173,21 @@ class ScenarioBook:
                     if isinstance(found, Hit):
                         return self._serve(found, conv)
                     misses += found
+        return self._unmatched(body, conv, misses, loaded=bool(scripts))
+
+    def _unmatched(
+        self,
+        body: Mapping[str, Any],
+        conv: Conversation | None,
+        misses: list[Miss],
+        *,
+        loaded: bool,
+    ) -> Answer:
+        """The policy's answer to a request no script took (`loaded`: some were asked)."""
         near = tuple(str(m) for m in rank(misses)) if misses else ()
         if self.unmatched == "error":
             return Answer(Reply(error=unmatched_error(near)), None, True, near)
-        return Answer(default_reply(body, conv), None, bool(scripts), near)
+        return Answer(default_reply(body, conv), None, loaded, near)
 
     def _serve(self, hit: Hit, conv: Conversation) -> Answer:
         try:

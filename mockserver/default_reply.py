@@ -96,8 +96,27 @@ def _thinking(conv: Conversation) -> dict[str, Any]:
     return {"type": "thinking", "thinking": text}
 
 
+def _plain_text(body: Mapping[str, Any]) -> str | None:
+    """The text for the commonest request — a final user turn that is a string, no tools,
+    thinking or output format — worked out without building a Conversation; None otherwise."""
+    if "tools" in body or "thinking" in body or "output_config" in body or "output_format" in body:
+        return None
+    messages = body.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    if type(last) is not dict or last.get("role") != "user":
+        return None
+    content = last.get("content")
+    if type(content) is not str:
+        return None
+    said = _shorten(content)
+    return f'{GREETING} You said: "{said}"' if said else GREETING
+
+
 def default_reply(body: Mapping[str, Any], conv: Conversation | None = None) -> Reply:
     """`conv`: the request's view, when the caller has built one already."""
+    text = _plain_text(body)
+    if text is not None:
+        return Reply(content=({"type": "text", "text": text},))
     if conv is None:
         conv = Conversation(body)
     blocks: list[dict[str, Any]] = [_thinking(conv)] if conv.thinking_on else []

@@ -44,6 +44,18 @@ def test_plain_text_greets_and_echoes_deterministically() -> None:
     assert first.content[0]["text"] == f'{GREETING} You said: "Hello, Claude"'
 
 
+def test_a_plain_request_gets_the_same_reply_as_one_worked_out_in_full() -> None:
+    # `thinking: disabled` and a block-list turn change nothing, but take the general path.
+    said = "Hello,\n   Claude " + "and more " * 30
+    plain = default_reply(body(said))
+    assert default_reply(body(said, thinking={"type": "disabled"})) == plain
+    blocks = body(said)
+    blocks["messages"][0]["content"] = [{"type": "text", "text": said}]
+    assert default_reply(blocks) == plain
+    assert plain.content[0]["text"].endswith("…\"")
+    assert default_reply(body("")).content[0]["text"] == GREETING
+
+
 def test_forced_tool_choice_calls_that_tool_with_valid_input() -> None:
     reply = default_reply(
         body("hi", tools=[TIME, WEATHER], tool_choice={"type": "tool", "name": "get_weather"})
