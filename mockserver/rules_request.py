@@ -182,8 +182,8 @@ class RuleRequest:
         return last_role
 
     def _scan_blocks(self, i: int, content: list[Any], in_turn: bool, features: set[str]) -> bool:
-        """Note the features of message `i`'s blocks, and the tool blocks of a turn's; whether
-        it holds an image is the return value."""
+        """Note the features of message `i`'s blocks and, in a turn, its tool blocks;
+        whether it holds an image is the return value."""
         image = False
         for j, block in enumerate(content):
             if not isinstance(block, _MAPPING):
