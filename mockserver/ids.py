@@ -14,7 +14,8 @@ _RANDOM = random.Random()
 
 
 def _suffix(n: int = 22) -> str:
-    return _RANDOM.randbytes(n).translate(_TABLE).decode("ascii")
+    # getrandbits directly: Random.randbytes is a Python-level wrapper around it.
+    return _RANDOM.getrandbits(n * 8).to_bytes(n, "little").translate(_TABLE).decode("ascii")
 
 
 def new_id(prefix: str) -> str:
