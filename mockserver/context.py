@@ -17,7 +17,8 @@ class RequestContext(NamedTuple):
     api_key: str
     version: str
     betas: frozenset[str]
-    # Lower-cased header names; the last value of a repeated one.
+    # The request's headers: names match whatever their case, a repeated one gives its
+    # first value.
     headers: Mapping[str, str]
 
     @property

@@ -32,7 +32,7 @@ async def read_request(
 ) -> tuple[RequestContext, dict[str, Any]]:
     """Stages 1-2: headers, then the body (its size, type and JSON)."""
     headers = request.headers
-    ctx = check_headers(headers, state.config, draft.request_id, flat=draft.headers)
+    ctx = check_headers(headers, state.config, draft.request_id)
     if "content-type" in headers:
         check_content_type(headers["content-type"])
     body = parse_body(await request.read(), state.config.max_body_bytes)

@@ -68,17 +68,11 @@ def check_headers(
     request_id: str,
     *,
     needs_version: bool = True,
-    flat: Mapping[str, str] | None = None,
 ) -> RequestContext:
-    """Auth first, then version, then betas: the order the API reports them in.
-
-    `flat` is `headers` with names lower-cased, when the caller has it already.
-    """
-    if flat is None:
-        flat = {k.lower(): v for k, v in headers.items()}
-    key = check_auth(flat, config)
+    """Auth first, then version, then betas: the order the API reports them in."""
+    key = check_auth(headers, config)
     version = check_version(headers.getall("anthropic-version", [])) if needs_version else ""
     betas = parse_betas(headers.getall("anthropic-beta", []), config)
     return RequestContext(
-        request_id=request_id, api_key=key, version=version, betas=betas, headers=flat
+        request_id=request_id, api_key=key, version=version, betas=betas, headers=headers
     )

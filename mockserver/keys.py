@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -28,11 +29,10 @@ class Draft:
     near_misses: tuple[str, ...] = ()
     scenario_error: str | None = None
 
-    def __init__(self, request_id: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, request_id: str, headers: Mapping[str, str] | None = None) -> None:
         self.request_id = request_id
-        # The request's headers, names lower-cased (the last value of a repeated one): the
-        # journal keeps them and the header checks read them, so they are built once.
-        self.headers: dict[str, str] = {} if headers is None else headers
+        # As received (case-insensitive names); the journal's Exchange gets them lower-cased.
+        self.headers: Mapping[str, str] = {} if headers is None else headers
         self.problems: list[Problem] = []
 
 

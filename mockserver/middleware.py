@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from operator import itemgetter
 
@@ -40,12 +40,18 @@ def _as_api_error(exc: web.HTTPException) -> ApiError:
     return ApiError.of(exc.status, exc.reason)
 
 
+def _lowered(headers: Mapping[str, str]) -> dict[str, str]:
+    """Names lower-cased, the last value of a repeated header; built in C."""
+    items = headers.items()
+    return dict(zip(map(str.lower, map(_NAME, items)), map(_VALUE, items), strict=True))
+
+
 def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
     return Exchange(
         request_id=draft.request_id,
         method=method,
         path=path,
-        headers=draft.headers,
+        headers=_lowered(draft.headers),
         body=draft.body,
         status=status,
         response=draft.response,
@@ -66,11 +72,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         # The admin API answers in its own plain JSON and stays out of the journal.
         return await answer_admin(request, handler)
     state = request.app[STATE]
-    # Lower-cased names, the last value of a repeated header; built in C (a comprehension
-    # over ten headers costs as much as the rest of this middleware).
-    items = request.headers.items()
-    headers = dict(zip(map(str.lower, map(_NAME, items)), map(_VALUE, items), strict=True))
-    draft = Draft(request_id=ids.request_id(), headers=headers)
+    draft = Draft(request_id=ids.request_id(), headers=request.headers)
     request[DRAFT_KEY] = draft
     try:
         response = await handler(request)
