@@ -15,13 +15,13 @@ from .cache import CacheUsage, PromptCache
 from .catalog import ModelSpec
 from .reply import Reply
 from .signatures import SigningSession
-from .stopping import Finished, finish
+from .stopping import finish
 from .tokens import Segment, Tokenizer
 from .usage import build_usage
 
 
-def _finish_block(block: Mapping[str, Any], sign: SigningSession) -> dict[str, Any]:
-    out = dict(block)
+def _finish_block(out: dict[str, Any], sign: SigningSession) -> None:
+    """Mint what the block leaves out, in place (`finish` returns copies of the reply's)."""
     kind = out.get("type")
     if kind == "text":
         out.setdefault("citations", None)
@@ -36,7 +36,6 @@ def _finish_block(block: Mapping[str, Any], sign: SigningSession) -> dict[str, A
         out.setdefault("signature", sign.thinking(str(out.get("thinking", ""))))
     elif kind == "redacted_thinking":
         out.setdefault("data", sign.redacted())
-    return out
 
 
 def account_input(
@@ -85,9 +84,10 @@ def build_message(
         stop_reason=reply.stop_reason,
         stop_details=reply.stop_details,
     )
-    content = [_finish_block(b, sign) for b in done.content]
-    # Not `_replace`: its keyword machinery costs more than the rest of this function.
-    usage = build_usage(cached, Finished(content, *done[1:]), body)
+    content = done.content
+    for block in content:
+        _finish_block(block, sign)
+    usage = build_usage(cached, done, body)
     if reply.usage:
         usage.update(reply.usage)
     diagnostics = None
