@@ -184,7 +184,8 @@ class Conversation:
             b.get("type") == "tool_result" for b in self.last_user_blocks
         ):
             return []
-        names = {str(b.get("id")): str(b.get("name")) for b in self.tool_uses}
+        results = [b for b in self.last_user_blocks if b.get("type") == "tool_result"]
+        names = self._tool_names({str(b.get("tool_use_id", "")) for b in results})
         return [
             ToolResult(
                 tool_use_id=str(b.get("tool_use_id", "")),
@@ -192,9 +193,22 @@ class Conversation:
                 is_error=b.get("is_error") is True,
                 text=text_of(b.get("content")),
             )
-            for b in self.last_user_blocks
-            if b.get("type") == "tool_result"
+            for b in results
         ]
+
+    def _tool_names(self, wanted: set[str]) -> dict[str, str]:
+        """The names of the tool_use blocks with these ids, searched from the latest turn
+        back (results answer the turn just before them; an agent's history is long)."""
+        names: dict[str, str] = {}
+        for message in reversed(self.messages):
+            if message.get("role") != "assistant":
+                continue
+            for block in blocks_of(message.get("content")):
+                if block.get("type") == "tool_use":
+                    names.setdefault(str(block.get("id")), str(block.get("name")))
+            if wanted <= names.keys():
+                break
+        return names
 
     @property
     def thinking_type(self) -> str:

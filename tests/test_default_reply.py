@@ -132,3 +132,32 @@ def test_json_schema_output_is_valid_json() -> None:
     ):
         [text] = default_reply(request).content
         assert Draft202012Validator(schema).is_valid(json.loads(text["text"]))
+
+
+def test_a_tool_result_is_named_after_the_latest_call_with_its_id() -> None:
+    def call(tool_id: str, name: str) -> dict[str, Any]:
+        return {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": tool_id, "name": name, "input": {}}],
+        }
+
+    def result(tool_id: str) -> dict[str, Any]:
+        return {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "here you go"},
+                {"type": "tool_result", "tool_use_id": tool_id, "content": "done"},
+            ],
+        }
+
+    loop = body(tools=[WEATHER, TIME])
+    # toolu_1 was reused: the later call (get_time) is the one answered. toolu_0 answers a
+    # call made two turns back, found by searching further.
+    loop["messages"] += [call("toolu_0", "get_weather"), result("toolu_0")]
+    loop["messages"] += [call("toolu_1", "get_weather"), result("toolu_1")]
+    loop["messages"] += [call("toolu_1", "get_time"), result("toolu_1")]
+    assert default_reply(loop).content[-1]["text"] == "The get_time tool returned: done"
+    loop["messages"][-1] = result("toolu_0")
+    assert default_reply(loop).content[-1]["text"] == "The get_weather tool returned: done"
+    loop["messages"][-1] = result("toolu_9")
+    assert default_reply(loop).content[-1]["text"] == "The tool tool returned: done"
