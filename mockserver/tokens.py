@@ -51,15 +51,13 @@ class Tokenizer(Protocol):
     def count(self, text: str) -> int: ...
 
 
-_LONG_WORD = re.compile(r"[A-Za-z]{9,}")
-_WORD = re.compile(r"[A-Za-z]+")
-_DIGITS = re.compile(r"[0-9]+")
-_PUNCT = re.compile(r"[!-/:-@\[-`{-~]+")
-_BREAK = re.compile(r"\n\s*|[ \t]{2,}")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_OTHER_LETTERS = re.compile(
-    r"[^\W\d_A-Za-z\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
-)
+# One scan: every match of this alternation is one token (the classes are disjoint), so a
+# count is len(findall), in C. A run of L letters is ceil(L / 8) tokens ({1,8}), digits one
+# per started 3, punctuation and other letters one per started 2; other symbols add a second.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_ASCII = r"[A-Za-z]{1,8}|[0-9]{1,3}|[!-/:-@\[-`{-~]{1,2}|\n\s*|[ \t]{2,}"
+_ASCII_TOKENS = re.compile(_ASCII)
+_ANY_TOKENS = re.compile(f"{_ASCII}|[{_CJK}]|[^\\W\\d_A-Za-z{_CJK}]{{1,2}}|[^\\w\\s\\x00-\\x7f]")
 _OTHER_SYMBOL = re.compile(r"[^\w\s\x00-\x7f]")
 
 
@@ -73,26 +71,19 @@ class HeuristicTokenizer:
         self._memo_size = memo_size
 
     def count(self, text: str) -> int:
-        try:
-            return self._memo[(hash(text), len(text))]
-        except KeyError:
+        key = (hash(text), len(text))
+        found = self._memo.get(key)
+        if found is None:
             if len(self._memo) >= self._memo_size:
                 self._memo.pop(next(iter(self._memo)), None)
-            self._memo[(hash(text), len(text))] = found = self._measure(text)
-            return found
+            self._memo[key] = found = self._measure(text)
+        return found
 
     @staticmethod
     def _measure(text: str) -> int:
-        tokens = len(_WORD.findall(text))
-        tokens += sum((len(w) - 1) // 8 for w in _LONG_WORD.findall(text))
-        tokens += sum((len(d) + 2) // 3 for d in _DIGITS.findall(text))
-        tokens += sum((len(p) + 1) // 2 for p in _PUNCT.findall(text))
-        tokens += len(_BREAK.findall(text))
-        if not text.isascii():
-            tokens += len(_CJK.findall(text))
-            tokens += sum((len(w) + 1) // 2 for w in _OTHER_LETTERS.findall(text))
-            tokens += 2 * len(_OTHER_SYMBOL.findall(text))
-        return tokens
+        if text.isascii():
+            return len(_ASCII_TOKENS.findall(text))
+        return len(_ANY_TOKENS.findall(text)) + len(_OTHER_SYMBOL.findall(text))
 
 
 TOOL_CHOICE_TOKENS = {"auto": 346, "none": 346, "any": 313, "tool": 313}
