@@ -5,7 +5,9 @@ Run: python bench/bench_throughput.py [--requests N] [--rounds R] [--large]
 Both servers run in their own processes; one aiohttp client sends sequential keep-alive
 requests to each in interleaved rounds, and the ratio of median requests per second is
 printed. The baseline parses the JSON and returns a fixed Message; the mock does its whole
-pipeline (headers, body, validation, rules, matching, accounting, journal).
+pipeline (headers, body, validation, rules, matching, accounting, journal). Each request's
+final user turn carries a counter, so no two bodies are the same (as a client's calls are
+not) and no memo of the mock's can answer one from an earlier identical request.
 
 Besides requests per second, each server's own CPU time per request (from /proc) is
 compared: the wall-clock ratio swings with whatever else the machine does, the CPU one
@@ -36,6 +38,7 @@ SMALL_BODY = {
 }
 HEADERS = {"x-api-key": "bench", "anthropic-version": "2023-06-01"}
 SEED = "bench-throughput"
+WARM_UP = 20
 
 
 def large_body() -> dict[str, Any]:
@@ -55,17 +58,37 @@ def large_body() -> dict[str, Any]:
     return body
 
 
-async def rate(url: str, n: int, body: dict[str, Any], headers: dict[str, str]) -> float:
+def varied(body: dict[str, Any], first: int, n: int) -> list[dict[str, Any]]:
+    """`n` copies of the body whose final user turn differs each time, as a client's calls
+    do (identical bodies would let the mock's memos answer everything from the first)."""
+    bodies = []
+    for i in range(first, first + n):
+        copy = {**body, "messages": [*body["messages"]]}
+        last = dict(copy["messages"][-1])
+        if isinstance(last["content"], str):
+            last["content"] = f"{last['content']} (call {i})"
+        else:  # the agent request's final turn: a tool_result whose output changes
+            result = dict(last["content"][0])
+            first = dict(result["content"][0])
+            first["text"] = f"(call {i}) {first['text']}"
+            result["content"] = [first, *result["content"][1:]]
+            last["content"] = [result, *last["content"][1:]]
+        copy["messages"][-1] = last
+        bodies.append(copy)
+    return bodies
+
+
+async def rate(url: str, bodies: list[dict[str, Any]], headers: dict[str, str]) -> float:
     async with aiohttp.ClientSession() as session:
-        for _ in range(20):  # warm-up
+        for body in bodies[:WARM_UP]:
             async with session.post(url + "/v1/messages", json=body, headers=headers) as r:
                 await r.read()
         start = time.perf_counter()
-        for _ in range(n):
+        for body in bodies[WARM_UP:]:
             async with session.post(url + "/v1/messages", json=body, headers=headers) as r:
                 await r.read()
                 assert r.status == 200, await r.text()
-        return n / (time.perf_counter() - start)
+        return (len(bodies) - WARM_UP) / (time.perf_counter() - start)
 
 
 def main() -> None:
@@ -83,11 +106,13 @@ def main() -> None:
     cpu: dict[str, list[float]] = {"bare": [], "mock": []}
     mock_args = ("--no-bundled", "--seed", SEED)
     with running(BARE_SERVER) as bare, running(MOCK_SERVER, *mock_args) as mock:
-        for _ in range(args.rounds):
+        for round_ in range(args.rounds):
+            # Fresh bodies each round, the same for both servers.
+            bodies = varied(body, round_ * (args.requests + WARM_UP), args.requests + WARM_UP)
             for name, server in (("bare", bare), ("mock", mock)):
                 before = server.cpu_seconds()
-                rates[name].append(asyncio.run(rate(server.url, args.requests, body, headers)))
-                cpu[name].append((server.cpu_seconds() - before) / (args.requests + 20))
+                rates[name].append(asyncio.run(rate(server.url, bodies, headers)))
+                cpu[name].append((server.cpu_seconds() - before) / len(bodies))
     b, m = statistics.median(rates["bare"]), statistics.median(rates["mock"])
     b_cpu, m_cpu = statistics.median(cpu["bare"]), statistics.median(cpu["mock"])
     print(f"request body         : {'large (~120 KB)' if args.large else 'small'}")
