@@ -94,7 +94,7 @@ async def rate(url: str, bodies: list[dict[str, Any]], headers: dict[str, str]) 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--large", action="store_true", help="send a ~120 KB Claude-Code-sized request"
     )
