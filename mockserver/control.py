@@ -102,7 +102,7 @@ def contract_report(state: ServerState) -> ContractReport:
 
 
 def reset_report(state: ServerState) -> None:
-    state.report.clear(position=len(state.journal))
+    state.reset_report()
 
 
 def failures(state: ServerState, checks: verify.Checks) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass, field
 
@@ -46,6 +47,9 @@ class ServerState:
     report: ReportCollector = field(default_factory=ReportCollector)
     # The journal length at which it is trimmed back to the config's limit (None: never).
     journal_trim_at: int | None = field(init=False)
+    # Held while the report folds the journal in and the journal is cleared or trimmed (the
+    # test thread resets and reads reports while the server loop trims).
+    _journal_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         limit = self.config.journal_limit
@@ -63,21 +67,29 @@ class ServerState:
         limit = self.config.journal_limit
         if limit is None or len(self.journal) <= limit:
             return
-        self.report.catch_up(self.journal)
-        # Only what the report has folded in may go (a request may have come in since).
-        count = min(len(self.journal) - limit, self.report.position)
-        self.journal.drop_oldest(count)
-        self.report.journal_trimmed(count)
+        with self._journal_lock:
+            self.report.catch_up(self.journal)
+            # Only what the report has folded in may go (a request may have come in since).
+            count = min(len(self.journal) - limit, self.report.position)
+            self.journal.drop_oldest(count)
+            self.report.journal_trimmed(count)
 
     def contract_report(self) -> ContractReport:
-        self.report.catch_up(self.journal)
+        with self._journal_lock:
+            self.report.catch_up(self.journal)
         return self.report.report()
+
+    def reset_report(self) -> None:
+        """Start the contract report over from the requests that come next."""
+        with self._journal_lock:
+            self.report.clear(position=len(self.journal))
 
     def reset(self) -> None:
         """Forget everything a test did: journal, cache, scenario progress."""
-        self.report.catch_up(self.journal)
-        self.journal.clear()
-        self.report.journal_cleared()
+        with self._journal_lock:
+            self.report.catch_up(self.journal)
+            self.journal.clear()
+            self.report.journal_cleared()
         self.cache.clear()
         self.scenarios.reset()
         self.threads.clear()
