@@ -18,9 +18,8 @@ What a request costs (`input_segments`), in the API's caching order tools → sy
   published cost use it (bash 245, text editor 700, computer 735); any tools add
   the hidden tool-use system prompt, 346 tokens for tool_choice auto/none and 313
   for any/tool (the figures published for Claude 4 models);
-- an image: scaled down to a long edge ≤ 1568 px and ≤ 1.2 MP (≈1.15 MiP, the
-  documented ~1,600-token ceiling), then ``ceil(w*h/750)``; an image sent by URL or
-  file id, or whose header is unreadable, is taken as 1092x1092 (1,590 tokens);
+- an image: scaled down to a long edge ≤ 1568 px and ≤ 1.2 MP, then ``ceil(w*h/750)``
+  (image_tokens.py);
 - a PDF: 2,000 tokens per page (text plus the page image; the docs give
   1,500-3,000), pages from `media.pdf_page_count`; a PDF by URL or file id is
   taken as one page; text documents cost their text;
@@ -44,7 +43,8 @@ from operator import attrgetter
 from typing import Any, Literal, NamedTuple, Protocol
 
 from .content_key import ContentKey, FramedKey
-from .media import decode_base64, image_size, pdf_page_count
+from .image_tokens import source_tokens
+from .media import decode_base64, pdf_page_count
 
 
 class Tokenizer(Protocol):
@@ -91,11 +91,6 @@ BUILTIN_TOOL_TOKENS = {"bash": 245, "text_editor": 700, "computer": 735}
 MESSAGE_TOKENS = 3
 REPLY_PRIMER_TOKENS = 3
 PDF_PAGE_TOKENS = 2_000
-IMAGE_LONG_EDGE = 1568
-IMAGE_MAX_PIXELS = 1_200_000
-UNSEEN_IMAGE_SIZE = (1092, 1092)
-# Enough base64 for any image header except a JPEG behind a large EXIF block.
-_HEADER_CHARS = 65_536
 
 # Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
 # the ABC's, which still admits any other Mapping.
@@ -127,17 +122,6 @@ class Segment(NamedTuple):
 class OutputCount(NamedTuple):
     total: int
     thinking: int
-
-
-def image_tokens(width: int, height: int) -> int:
-    """Tokens for an image of this size after the API's downscaling."""
-    if width <= 0 or height <= 0:
-        return 0
-    scale = min(
-        1.0, IMAGE_LONG_EDGE / max(width, height), math.sqrt(IMAGE_MAX_PIXELS / (width * height))
-    )
-    w, h = max(1, int(width * scale)), max(1, int(height * scale))
-    return math.ceil(w * h / 750)
 
 
 def count_input(body: Mapping[str, Any], tokenizer: Tokenizer) -> int:
@@ -282,21 +266,12 @@ class _Counter:
         if kind in ("tool_use", "server_tool_use"):
             return tool_call_tokens(block, self.tokenizer)
         if kind == "image":
-            return self.image(block.get("source"))
+            return source_tokens(block.get("source"))
         if kind == "document":
             return self.document(block)
         if kind == "redacted_thinking":
             return 0 if self.drop_thinking else _redacted_tokens(block)
         return self.fields(block, _UNCOUNTED_BLOCK_KEYS)
-
-    def image(self, source: Any) -> int:
-        size = None
-        if isinstance(source, _MAPPING) and source.get("type") == "base64":
-            data = str(source.get("data", ""))
-            size = image_size(decode_base64(data[:_HEADER_CHARS]) or b"")
-            if size is None and len(data) > _HEADER_CHARS:
-                size = image_size(decode_base64(data) or b"")
-        return image_tokens(*(size or UNSEEN_IMAGE_SIZE))
 
     def document(self, block: Mapping[str, Any]) -> int:
         count = self.tokenizer.count

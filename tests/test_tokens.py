@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from mockserver.image_tokens import image_tokens
 from mockserver.tokens import (
     PDF_PAGE_TOKENS,
     HeuristicTokenizer,
     count_input,
     count_output,
-    image_tokens,
     input_segments,
 )
 
