@@ -18,13 +18,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from hashlib import blake2b
 from itertools import accumulate, compress, count, repeat
 from operator import attrgetter, is_not
 from typing import Any, NamedTuple
 
 from .clock import Clock
 from .errors import Problem
+from .segment_memo import prefix_chain
 from .tokens import Segment
 
 TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
@@ -124,7 +124,7 @@ class PromptCache:
         model = f"{model_id}|{speed or 'standard'}"
         now = self.clock.now()
         # Prefixes ending after the last breakpoint are never looked up.
-        chain = _chain(segments[: marks[-1] + 1] if marks else ())
+        chain = prefix_chain(segments, marks[-1] + 1) if marks else []
         with self._lock:
             entries = self._live_entries(api_key, model, now)
             read_at = _longest_hit(segments, marks, chain, entries)
@@ -181,16 +181,6 @@ class PromptCache:
         if len(self._fingerprints) >= _FINGERPRINTS_KEPT:
             del self._fingerprints[next(iter(self._fingerprints))]
         self._fingerprints[(api_key, message_id)] = fingerprint
-
-
-def _chain(segments: Sequence[Segment]) -> list[bytes]:
-    """Content hash of the prompt up to and including each segment."""
-    chain: list[bytes] = []
-    digest = b""
-    for segment in segments:
-        digest = blake2b(digest + segment.content_key.value.encode(), digest_size=16).digest()
-        chain.append(digest)
-    return chain
 
 
 def _longest_hit(

@@ -9,7 +9,7 @@ asked for) needs them, and most prompts have none.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from hashlib import blake2b
 from typing import Any
 
@@ -23,7 +23,8 @@ _MAPPING = (dict, Mapping)
 class ContentKey:
     """The key of one segment's content (a JSON value), computed on first read of `value`.
 
-    Made for every segment of every request, so creating one only stores the content.
+    Made for every segment of every request, so creating one only stores the content; once
+    hashed, it lets the content go (a remembered segment keeps its key, not its block).
     """
 
     __slots__ = ("_content", "_key")
@@ -42,6 +43,7 @@ class ContentKey:
     def value(self) -> str:
         if self._key is None:
             self._key = _key(self._content)
+            self._content = None
         return self._key
 
     def __eq__(self, other: object) -> bool:
@@ -65,7 +67,17 @@ class FramedKey(ContentKey):
     def value(self) -> str:
         if self._key is None:
             self._key = _key([self._role, _key(self._content)])
+            self._content = self._role = None
         return self._key
+
+
+def prefix_digests(keys: Iterable[ContentKey], digest: bytes = b"") -> list[bytes]:
+    """The digest of the content up to and including each key, continuing from `digest`."""
+    chain: list[bytes] = []
+    for key in keys:
+        digest = blake2b(digest + key.value.encode(), digest_size=16).digest()
+        chain.append(digest)
+    return chain
 
 
 # Only data built in Python (not parsed JSON) can hold what orjson will not encode

@@ -45,6 +45,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 from .content_key import ContentKey, FramedKey
 from .image_tokens import source_tokens
 from .media import decode_base64, pdf_page_count
+from .segment_memo import SegmentMemo
 
 
 class Tokenizer(Protocol):
@@ -69,6 +70,8 @@ class HeuristicTokenizer:
         # the same 100 KB of system prompt and history on every call.
         self._memo: dict[tuple[int, int], int] = {}
         self._memo_size = memo_size
+        # Its counts are a pure function of the text, so what they price can be remembered.
+        self.prompts = SegmentMemo(budget=16 << 20)
 
     def count(self, text: str) -> int:
         key = (hash(text), len(text))
@@ -132,26 +135,26 @@ def count_input(body: Mapping[str, Any], tokenizer: Tokenizer) -> int:
 def input_segments(
     body: Mapping[str, Any], tokenizer: Tokenizer, *, keep_thinking: bool = True
 ) -> list[Segment]:
-    """The prompt as the API caches it: tools, system, messages; one segment per block."""
+    """The prompt as the API caches it: tools, system, messages; one segment per block.
+
+    With the default tokenizer, the parts a client sent before are not priced again
+    (segment_memo.py); the result is the same list.
+    """
     counter = _Counter(tokenizer)
-    tools = body.get("tools")
-    choice = body.get("tool_choice")
-    segments = counter.tool_segments(tools, choice) if tools and isinstance(tools, list) else []
-    system = body.get("system")
-    if system:
-        if isinstance(system, str):
-            tokens = tokenizer.count(system)
-            segments.append(Segment("system", "system", "text", tokens, ContentKey(system)))
-        elif isinstance(system, list):
-            for i, block in enumerate(system):
-                segments.append(counter.segment("system", f"system.{i}", block, ContentKey(block)))
-    thinking = body.get("thinking")
-    if choice is None and thinking is None:
-        segments.append(_NO_SETTINGS)
-    else:
-        segments.append(_settings_segment(choice, thinking))
+    head = (body.get("tools"), body.get("tool_choice"), body.get("system"), body.get("thinking"))
     messages = body.get("messages")
-    if isinstance(messages, list):
+    if not isinstance(messages, list):
+        messages = []
+    # Only tools or history can have been sent before; the memo holds the default counts.
+    if (
+        (head[0] or len(messages) > 1)
+        and keep_thinking
+        and isinstance(tokenizer, HeuristicTokenizer)
+    ):
+        segments = tokenizer.prompts.prompt(head, messages, counter)
+    else:
+        # The commonest request has no tools, system or settings.
+        segments = [_NO_SETTINGS] if head == _NO_HEAD else counter.head(*head)
         if not keep_thinking:
             counter.current_turn = _current_turn_start(messages)
         for m, message in enumerate(messages):
@@ -207,6 +210,23 @@ class _Counter:
 
     def __init__(self, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
+
+    def head(self, tools: Any, choice: Any, system: Any, thinking: Any) -> list[Segment]:
+        """Tools, system and the settings where messages begin."""
+        segments = self.tool_segments(tools, choice) if tools and isinstance(tools, list) else []
+        if system:
+            if isinstance(system, str):
+                tokens = self.tokenizer.count(system)
+                segments.append(Segment("system", "system", "text", tokens, ContentKey(system)))
+            elif isinstance(system, list):
+                for i, block in enumerate(system):
+                    key = ContentKey(block)
+                    segments.append(self.segment("system", f"system.{i}", block, key))
+        if choice is None and thinking is None:
+            segments.append(_NO_SETTINGS)
+        else:
+            segments.append(_settings_segment(choice, thinking))
+        return segments
 
     def tool_segments(self, tools: list[Any], choice: Any) -> list[Segment]:
         kind = choice.get("type") if isinstance(choice, _MAPPING) else "auto"
@@ -327,6 +347,7 @@ def _settings_segment(tool_choice: Any, thinking: Any) -> Segment:
 
 
 _NO_SETTINGS = _settings_segment(None, None)
+_NO_HEAD = (None, None, None, None)
 
 
 def _current_turn_start(messages: list[Any]) -> int:
@@ -355,7 +376,8 @@ def _mark_automatic_breakpoint(automatic: Mapping[str, Any], segments: list[Segm
 
 def _cc(block: Mapping[str, Any]) -> Mapping[str, Any] | None:
     cc = block.get("cache_control")
-    return cc if cc is not None and isinstance(cc, _MAPPING) else None
+    # A copy: a remembered segment (segment_memo.py) outlives the request's objects.
+    return dict(cc) if cc is not None and isinstance(cc, _MAPPING) else None
 
 
 def _json(value: Any) -> str:

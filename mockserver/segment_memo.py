@@ -1,0 +1,143 @@
+"""Segments of the prompt parts a client sent before, remembered by their exact JSON.
+
+An agent loop resends its tools, system prompt and history on every call and adds a
+message or two; pricing and keying all of it again is most of what a large request costs.
+The memo is a trie: a node is one part of a prompt (the head: tools, system and settings;
+then each message in turn) keyed by its parent node and its own JSON text, so a node is
+reached only by prompts equal up to and including that part. What depends on the part's
+position (segment paths) or on everything before it (the prefix digests the prompt cache
+looks entries up by) is then as exact as what depends on the part alone. At most `budget`
+bytes of JSON text are held, oldest out first; a node whose parent went out is no longer
+reached and goes out in turn.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import partial
+from itertools import chain
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Protocol
+
+import orjson
+
+from .content_key import prefix_digests
+
+if TYPE_CHECKING:
+    from .tokens import Segment
+
+# Data parsed from a request body encodes one way only. Subclasses, dataclasses and dates
+# (which could encode like plain JSON yet be priced otherwise) raise instead: not remembered.
+_dumps = partial(
+    orjson.dumps,
+    option=orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME,
+)
+_CONTENT_KEY = attrgetter("content_key")
+_SEGMENTS = attrgetter("segments")
+_DIGESTS = attrgetter("digests")
+
+_HeadKey = tuple[Any, Any, Any, Any]
+
+
+class Pricer(Protocol):
+    """What prices the parts of a prompt (tokens.py's counter)."""
+
+    def head(self, tools: Any, choice: Any, system: Any, thinking: Any) -> list[Segment]: ...
+
+    def add_message(self, segments: list[Segment], m: int, message: Any) -> None: ...
+
+
+class _Node:
+    """One part of a prompt: its segments and the prefix digest after each of them.
+
+    Both are computed when the node is made, so nothing in it depends on request data that
+    could change later.
+    """
+
+    __slots__ = ("digests", "last", "segments")
+
+    def __init__(self, segments: list[Segment], before: bytes) -> None:
+        self.segments = tuple(segments)
+        self.digests = prefix_digests(map(_CONTENT_KEY, segments), before)
+        self.last = self.digests[-1] if self.digests else before
+
+
+# A node's key: its parent (None for the head) and its JSON text.
+_Key = tuple[_Node | None, bytes]
+
+
+class Prompt(list["Segment"]):
+    """A request's segments, with the memo nodes they came from (all but the last few)."""
+
+    __slots__ = ("nodes",)
+    nodes: list[_Node]
+
+    def prefix_digests(self, end: int) -> list[bytes]:
+        """The prompt's digest up to and including each segment, for at least `end` of them."""
+        digests = list(chain.from_iterable(map(_DIGESTS, self.nodes)))
+        if len(digests) < end:
+            rest = map(_CONTENT_KEY, self[len(digests) : end])
+            digests += prefix_digests(rest, self.nodes[-1].last)
+        return digests
+
+
+def prefix_chain(segments: Sequence[Segment], end: int) -> list[bytes]:
+    """The digest of the prompt up to and including each of its first `end` segments (or more)."""
+    if isinstance(segments, Prompt):
+        return segments.prefix_digests(end)
+    return prefix_digests(map(_CONTENT_KEY, segments[:end]))
+
+
+class SegmentMemo:
+    """The trie of prompt parts seen, for one tokenizer."""
+
+    def __init__(self, budget: int) -> None:
+        self._known: dict[_Key, _Node] = {}
+        self._budget = budget
+        self._held = 0
+        # Only a write needs it: a dict read on its own is atomic.
+        self._lock = threading.Lock()
+
+    def prompt(self, head: _HeadKey, messages: list[Any], pricer: Pricer) -> list[Segment]:
+        """The segments of the head and the messages, remembered or priced now."""
+        try:
+            raw = _dumps(head)
+            raws = list(map(_dumps, messages))
+        except TypeError:  # not plain JSON data: priced afresh, not remembered
+            priced = pricer.head(*head)
+            for m, message in enumerate(messages):
+                pricer.add_message(priced, m, message)
+            return priced
+        known = self._known
+        node = known.get((None, raw))
+        if node is None:
+            node = self._add((None, raw), pricer.head(*head), b"")
+        nodes = [node]
+        for raw in raws:
+            key = (node, raw)
+            found = known.get(key)
+            if found is None:
+                segments: list[Segment] = []
+                pricer.add_message(segments, len(nodes) - 1, messages[len(nodes) - 1])
+                found = self._add(key, segments, node.last)
+            nodes.append(found)
+            node = found
+        prompt = Prompt(chain.from_iterable(map(_SEGMENTS, nodes)))
+        prompt.nodes = nodes
+        return prompt
+
+    def _add(self, key: _Key, segments: list[Segment], before: bytes) -> _Node:
+        node = _Node(segments, before)
+        with self._lock:
+            known = self._known
+            if key not in known:
+                known[key] = node
+                self._held += len(key[1])
+                while self._held > self._budget:
+                    oldest = next(iter(known))
+                    del known[oldest]
+                    self._held -= len(oldest[1])
+        return node
