@@ -16,11 +16,13 @@ The rules reproduced (Anthropic prompt-caching docs):
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress, count, repeat
-from operator import attrgetter, is_not
+from operator import attrgetter, contains, is_not
 from typing import Any, NamedTuple
+
+from orjson import dumps
 
 from .clock import Clock
 from .errors import Problem
@@ -36,6 +38,7 @@ _SECTION_ORDER = {"tools": 0, "system": 1, "messages": 2}
 _TOKENS = attrgetter("tokens")
 _CACHE_CONTROL = attrgetter("cache_control")
 _IS_BLOCK = attrgetter("is_block")
+_MARK_KEY = b'"cache_control"'
 
 # Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
 # the ABC's, which still admits any other Mapping.
@@ -280,13 +283,30 @@ def _breakpoints(
             if isinstance(block, _MAPPING) and ("cache_control" in block or "content" in block):
                 _marks(block, f"{name}.{i}", found)
     messages = body.get("messages")
-    for m, message in enumerate(messages if isinstance(messages, list) else ()):
+    if not isinstance(messages, list):
+        return found
+    for m in _may_hold_marks(messages):
+        message = messages[m]
         content = message.get("content") if isinstance(message, _MAPPING) else None
         # String content is one unmarked text block.
         for b, block in enumerate(content if isinstance(content, list) else ()):
             if isinstance(block, _MAPPING) and ("cache_control" in block or "content" in block):
                 _marks(block, f"messages.{m}.content.{b}", found)
     return found
+
+
+def _may_hold_marks(items: list[Any]) -> Iterable[int]:
+    """Indices of the items whose JSON has a `"cache_control"` (a key, or a whole string).
+
+    Whatever has a cache_control key shows it so in its JSON (a quote inside a string is
+    escaped), and a history rarely holds more than a mark or two: the other items are
+    passed over by a search in C, not walked block by block.
+    """
+    try:
+        texts = list(map(dumps, items))
+    except TypeError:  # not plain JSON data: every item is walked
+        return range(len(items))
+    return compress(count(), map(contains, texts, repeat(_MARK_KEY)))
 
 
 def _marks(

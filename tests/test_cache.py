@@ -275,3 +275,28 @@ def test_automatic_one_hour_breakpoint_after_five_minute_ones() -> None:
     }
     (problem,) = cache_problems(body)
     assert problem.message.startswith("cache_control.ttl: a ttl='1h' cache_control block")
+
+
+def test_breakpoints_are_found_among_messages_that_only_mention_cache_control() -> None:
+    def user(*blocks: Any) -> dict[str, Any]:
+        return {"role": "user", "content": list(blocks)}
+
+    mentions = [
+        user({"type": "text", "text": "cache_control"}),
+        user({"type": "text", "text": 'set "cache_control" on a block'}),
+        {"role": "user", "content": "cache_control"},
+        user({"type": "tool_use", "id": "t", "name": "n", "input": {"cache_control": 1}}),
+    ]
+    marked = [user(marked_text()), user({"type": "text", "text": "", "cache_control": EPHEMERAL})]
+    problems = cache_problems({"messages": [*mentions, *marked, *[user(marked_text())] * 3]})
+    assert [(p.message, p.path) for p in problems] == [
+        ("cache_control cannot be set for empty text blocks", "messages.5.content.0"),
+        ("A maximum of 4 blocks with cache_control may be provided. Found 5.", ""),
+    ]
+
+
+def test_breakpoints_in_data_that_is_not_plain_json_are_found() -> None:
+    odd = {"type": "tool_use", "id": "t", "name": "n", "input": {"at": object()}}
+    body = {"messages": [{"role": "user", "content": [odd, marked_text()]}] * 5}
+    (problem,) = cache_problems(body)
+    assert problem.message.endswith("Found 5.")
