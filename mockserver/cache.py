@@ -33,6 +33,9 @@ TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
 LOOKBACK_BLOCKS = 20
 MAX_BREAKPOINTS = 4
 _FINGERPRINTS_KEPT = 10_000
+# An expired entry is passed over where it is read, and swept out this often: a sweep
+# visits every entry, and an agent loop writes one on each call.
+_SWEEP_SECONDS = 60.0
 _UNMARKABLE = frozenset({"thinking", "redacted_thinking"})
 _SECTION_ORDER = {"tools": 0, "system": 1, "messages": 2}
 _TOKENS = attrgetter("tokens")
@@ -82,6 +85,7 @@ class PromptCache:
         self._entries: dict[tuple[str, str], dict[bytes, _Entry]] = {}
         self._fingerprints: dict[tuple[str, str], _Fingerprint] = {}
         self._lock = threading.Lock()
+        self._swept_at = clock.now()
 
     def __len__(self) -> int:
         """Live entries across all keys and models."""
@@ -129,8 +133,10 @@ class PromptCache:
         # Prefixes ending after the last breakpoint are never looked up.
         chain = prefix_chain(segments, marks[-1] + 1) if marks else []
         with self._lock:
-            entries = self._live_entries(api_key, model, now)
-            read_at = _longest_hit(segments, marks, chain, entries)
+            if now - self._swept_at >= _SWEEP_SECONDS:
+                self._sweep(now)
+            entries = self._entries.setdefault((api_key, model), {})
+            read_at = _longest_hit(segments, marks, chain, entries, now)
             read = cumulative[read_at] if read_at is not None else 0
             created = {"5m": 0, "1h": 0}
             boundary = read
@@ -142,7 +148,7 @@ class PromptCache:
                 if write:
                     entry = entries.get(chain[i])
                     expires = now + TTL_SECONDS[ttl]
-                    if entry is None:
+                    if entry is None or entry.expires_at <= now:
                         entries[chain[i]] = _Entry(expires, TTL_SECONDS[ttl])
                     else:
                         entry.expires_at = max(entry.expires_at, expires)
@@ -163,11 +169,11 @@ class PromptCache:
             total - read - creation, creation, read, created["5m"], created["1h"], miss
         )
 
-    def _live_entries(self, api_key: str, model: str, now: float) -> dict[bytes, _Entry]:
-        entries = self._entries.setdefault((api_key, model), {})
-        for key in [k for k, e in entries.items() if e.expires_at <= now]:
-            del entries[key]
-        return entries
+    def _sweep(self, now: float) -> None:
+        for entries in self._entries.values():
+            for key in [k for k, e in entries.items() if e.expires_at <= now]:
+                del entries[key]
+        self._swept_at = now
 
     def _diagnose(
         self, api_key: str, diagnostics: Mapping[str, Any] | None, current: _Fingerprint
@@ -191,6 +197,7 @@ def _longest_hit(
     marks: list[int],
     chain: list[bytes],
     entries: Mapping[bytes, _Entry],
+    now: float,
 ) -> int | None:
     blocks = list(compress(range(len(segments)), map(_IS_BLOCK, segments)))
     best: int | None = None
@@ -199,7 +206,7 @@ def _longest_hit(
         for i in reversed(blocks[max(0, position - LOOKBACK_BLOCKS) : position + 1]):
             if best is not None and i <= best:
                 break
-            if chain[i] in entries:
+            if chain[i] in entries and entries[chain[i]].expires_at > now:
                 best = i
                 break
     return best

@@ -106,6 +106,20 @@ def test_entries_expire_after_their_ttl(cache: PromptCache, ttl: str | None, lif
         assert first.ephemeral_5m_input_tokens == 0
 
 
+def test_an_expired_entry_written_again_starts_afresh(cache: PromptCache) -> None:
+    account(cache, request(ttl="1h"))
+    cache.clock.advance(3599)
+    assert account(cache, request(ttl="1h"), write=False).cache_read_input_tokens > 0
+    cache.clock.advance(2)
+    rewritten = account(cache, request())  # with 5 minutes, not the old hour
+    assert rewritten.cache_read_input_tokens == 0
+    cache.clock.advance(200)
+    assert account(cache, request()).cache_read_input_tokens > 0  # a read keeps 5 minutes
+    cache.clock.advance(301)
+    assert account(cache, request(), write=False).cache_read_input_tokens == 0
+    assert len(cache) == 0
+
+
 def test_reads_refresh_the_ttl(cache: PromptCache) -> None:
     account(cache, request())
     cache.clock.advance(200)
