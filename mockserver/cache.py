@@ -285,7 +285,9 @@ def _breakpoints(
     found: list[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = []
     for name in ("tools", "system"):
         items = body.get(name)
-        for i, block in enumerate(items if isinstance(items, list) else ()):
+        if not isinstance(items, list) or _plain_dicts(items):
+            continue
+        for i, block in enumerate(items):
             # Most blocks carry no mark and hold none: only the others are looked into.
             if isinstance(block, _MAPPING) and ("cache_control" in block or "content" in block):
                 _marks(block, f"{name}.{i}", found)
@@ -300,6 +302,15 @@ def _breakpoints(
             if isinstance(block, _MAPPING) and ("cache_control" in block or "content" in block):
                 _marks(block, f"messages.{m}.content.{b}", found)
     return found
+
+
+def _plain_dicts(items: list[Any]) -> bool:
+    """Whether every item is a dict with neither a mark nor content (checked in C)."""
+    return (
+        all(map(isinstance, items, repeat(dict)))
+        and not any(map(contains, items, repeat("cache_control")))
+        and not any(map(contains, items, repeat("content")))
+    )
 
 
 def _may_hold_marks(items: list[Any]) -> Iterable[int]:

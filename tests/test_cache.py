@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -312,5 +313,16 @@ def test_breakpoints_are_found_among_messages_that_only_mention_cache_control() 
 def test_breakpoints_in_data_that_is_not_plain_json_are_found() -> None:
     odd = {"type": "tool_use", "id": "t", "name": "n", "input": {"at": object()}}
     body = {"messages": [{"role": "user", "content": [odd, marked_text()]}] * 5}
+    (problem,) = cache_problems(body)
+    assert problem.message.endswith("Found 5.")
+
+
+def test_breakpoints_on_tools_that_are_not_plain_dicts_are_found() -> None:
+    marked_tool = MappingProxyType({"name": "t", "cache_control": EPHEMERAL})
+    body = {
+        "tools": ["cache_control", {"name": "u"}, marked_tool],
+        "system": [marked_text()] * 2,
+        "messages": [{"role": "user", "content": [marked_text()] * 2}],
+    }
     (problem,) = cache_problems(body)
     assert problem.message.endswith("Found 5.")
