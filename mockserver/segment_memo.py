@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from functools import partial
-from itertools import chain
+from itertools import accumulate, chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -51,18 +51,20 @@ class Pricer(Protocol):
 
 
 class _Node:
-    """One part of a prompt: its segments and the prefix digest after each of them.
+    """One part of a prompt: its segments, the prefix digest after each of them and the
+    index of the message that follows it.
 
-    Both are computed when the node is made, so nothing in it depends on request data that
+    All are computed when the node is made, so nothing in it depends on request data that
     could change later.
     """
 
-    __slots__ = ("digests", "last", "segments")
+    __slots__ = ("digests", "last", "next_message", "segments")
 
-    def __init__(self, segments: list[Segment], before: bytes) -> None:
+    def __init__(self, segments: list[Segment], before: bytes, next_message: int) -> None:
         self.segments = tuple(segments)
         self.digests = prefix_digests(map(_CONTENT_KEY, segments), before)
         self.last = self.digests[-1] if self.digests else before
+        self.next_message = next_message
 
 
 # A node's key: its parent (None for the head) and its JSON text.
@@ -112,25 +114,27 @@ class SegmentMemo:
                 pricer.add_message(priced, m, message)
             return priced
         known = self._known
-        node = known.get((None, raw))
-        if node is None:
-            node = self._add((None, raw), pricer.head(*head), b"")
-        nodes = [node]
-        for raw in raws:
-            key = (node, raw)
-            found = known.get(key)
-            if found is None:
+        head_node = known.get((None, raw))
+        if head_node is None:
+            head_node = self._add((None, raw), pricer.head(*head), b"", 0)
+
+        def step(parent: _Node, raw: bytes) -> _Node:
+            node = known.get((parent, raw))
+            if node is None:
+                m = parent.next_message
                 segments: list[Segment] = []
-                pricer.add_message(segments, len(nodes) - 1, messages[len(nodes) - 1])
-                found = self._add(key, segments, node.last)
-            nodes.append(found)
-            node = found
+                pricer.add_message(segments, m, messages[m])
+                node = self._add((parent, raw), segments, parent.last, m + 1)
+            return node
+
+        # The walk down the trie runs in C, a step per message.
+        nodes = list(accumulate(raws, step, initial=head_node))
         prompt = Prompt(chain.from_iterable(map(_SEGMENTS, nodes)))
         prompt.nodes = nodes
         return prompt
 
-    def _add(self, key: _Key, segments: list[Segment], before: bytes) -> _Node:
-        node = _Node(segments, before)
+    def _add(self, key: _Key, segments: list[Segment], before: bytes, next_message: int) -> _Node:
+        node = _Node(segments, before, next_message)
         with self._lock:
             known = self._known
             if key not in known:
