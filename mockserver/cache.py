@@ -19,14 +19,14 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress, count, repeat
-from operator import attrgetter, contains, is_not
+from operator import attrgetter, contains, is_not, itemgetter, ne
 from typing import Any, NamedTuple
 
 from orjson import dumps
 
 from .clock import Clock
 from .errors import Problem
-from .segment_memo import prefix_chain
+from .segment_memo import key_values, prefix_chain
 from .tokens import Segment
 
 TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
@@ -41,6 +41,10 @@ _SECTION_ORDER = {"tools": 0, "system": 1, "messages": 2}
 _TOKENS = attrgetter("tokens")
 _CACHE_CONTROL = attrgetter("cache_control")
 _IS_BLOCK = attrgetter("is_block")
+_SECTION = attrgetter("section")
+_KIND = attrgetter("kind")
+_ROW_KEY = itemgetter(2)
+_ROW_TOKENS = itemgetter(3)
 _MARK_KEY = b'"cache_control"'
 
 # Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
@@ -158,9 +162,15 @@ class PromptCache:
                 hit.expires_at = max(hit.expires_at, now + hit.ttl)
             miss = None
             if diagnostics is not None:
-                fingerprint = _Fingerprint(
-                    model, tuple((s.section, s.kind, s.key, s.tokens) for s in segments)
+                # Zipped in C: a long conversation has hundreds of segments.
+                rows = zip(
+                    map(_SECTION, segments),
+                    map(_KIND, segments),
+                    key_values(segments),
+                    map(_TOKENS, segments),
+                    strict=True,
                 )
+                fingerprint = _Fingerprint(model, tuple(rows))
                 miss = self._diagnose(api_key, diagnostics, fingerprint)
                 if write and message_id:
                     self._remember(api_key, message_id, fingerprint)
@@ -222,22 +232,24 @@ def _compare(previous: _Fingerprint, current: _Fingerprint) -> dict[str, Any] | 
     if previous.model != current.model:
         return _changed("model_changed", previous.segments[:-1])
     # The previous request's reply primer is where the next turn's messages go.
-    earlier = previous.segments[:-1]
-    for i, (section, kind, key, _) in enumerate(earlier):
-        if i < len(current.segments) and current.segments[i][2] == key:
-            continue
-        other = current.segments[i][0] if i < len(current.segments) else section
-        first = min(section, other, key=_SECTION_ORDER.__getitem__)
-        if kind == "settings":
-            # Same model, tools and system but other thinking/tool_choice settings:
-            # the API says it cannot tell.
-            return {"type": "unavailable"}
-        return _changed(f"{first}_changed", earlier[i:])
-    return None
+    earlier, rows = previous.segments[:-1], current.segments
+    # The first segment whose key differs, or the end of the shorter prompt (found in C).
+    differs = map(ne, map(_ROW_KEY, earlier), map(_ROW_KEY, rows))
+    i = next(compress(count(), differs), min(len(earlier), len(rows)))
+    if i == len(earlier):
+        return None  # the prompt only grew
+    section, kind = earlier[i][0], earlier[i][1]
+    other = rows[i][0] if i < len(rows) else section
+    first = min(section, other, key=_SECTION_ORDER.__getitem__)
+    if kind == "settings":
+        # Same model, tools and system but other thinking/tool_choice settings:
+        # the API says it cannot tell.
+        return {"type": "unavailable"}
+    return _changed(f"{first}_changed", earlier[i:])
 
 
 def _changed(kind: str, missed: Sequence[tuple[str, str, str, int]]) -> dict[str, Any]:
-    return {"type": kind, "cache_missed_input_tokens": sum(s[3] for s in missed)}
+    return {"type": kind, "cache_missed_input_tokens": sum(map(_ROW_TOKENS, missed))}
 
 
 def cache_problems(body: Mapping[str, Any]) -> list[Problem]:

@@ -71,11 +71,11 @@ class FramedKey(ContentKey):
         return self._key
 
 
-def prefix_digests(keys: Iterable[ContentKey], digest: bytes = b"") -> list[bytes]:
-    """The digest of the content up to and including each key, continuing from `digest`."""
+def prefix_digests(keys: Iterable[str], digest: bytes = b"") -> list[bytes]:
+    """The digest of the content up to and including each key value, continuing from `digest`."""
     chain: list[bytes] = []
     for key in keys:
-        digest = blake2b(digest + key.value.encode(), digest_size=16).digest()
+        digest = blake2b(digest + key.encode(), digest_size=16).digest()
         chain.append(digest)
     return chain
 

@@ -35,8 +35,9 @@ _dumps = partial(
     | orjson.OPT_PASSTHROUGH_DATACLASS
     | orjson.OPT_PASSTHROUGH_DATETIME,
 )
-_CONTENT_KEY = attrgetter("content_key")
+_KEY = attrgetter("content_key.value")
 _SEGMENTS = attrgetter("segments")
+_KEYS = attrgetter("keys")
 _DIGESTS = attrgetter("digests")
 
 _HeadKey = tuple[Any, Any, Any, Any]
@@ -51,18 +52,19 @@ class Pricer(Protocol):
 
 
 class _Node:
-    """One part of a prompt: its segments, the prefix digest after each of them and the
-    index of the message that follows it.
+    """One part of a prompt: its segments, their keys, the prefix digest after each of them
+    and the index of the message that follows it.
 
     All are computed when the node is made, so nothing in it depends on request data that
     could change later.
     """
 
-    __slots__ = ("digests", "last", "next_message", "segments")
+    __slots__ = ("digests", "keys", "last", "next_message", "segments")
 
     def __init__(self, segments: list[Segment], before: bytes, next_message: int) -> None:
         self.segments = tuple(segments)
-        self.digests = prefix_digests(map(_CONTENT_KEY, segments), before)
+        self.keys = tuple(map(_KEY, segments))
+        self.digests = prefix_digests(self.keys, before)
         self.last = self.digests[-1] if self.digests else before
         self.next_message = next_message
 
@@ -77,20 +79,31 @@ class Prompt(list["Segment"]):
     __slots__ = ("nodes",)
     nodes: list[_Node]
 
+    def key_values(self) -> list[str]:
+        keys = list(chain.from_iterable(map(_KEYS, self.nodes)))
+        keys += map(_KEY, self[len(keys) :])
+        return keys
+
     def prefix_digests(self, end: int) -> list[bytes]:
-        """The prompt's digest up to and including each segment, for at least `end` of them."""
         digests = list(chain.from_iterable(map(_DIGESTS, self.nodes)))
         if len(digests) < end:
-            rest = map(_CONTENT_KEY, self[len(digests) : end])
+            rest = map(_KEY, self[len(digests) : end])
             digests += prefix_digests(rest, self.nodes[-1].last)
         return digests
+
+
+def key_values(segments: Sequence[Segment]) -> list[str]:
+    """Every segment's content key (content_key.py)."""
+    if isinstance(segments, Prompt):
+        return segments.key_values()
+    return list(map(_KEY, segments))
 
 
 def prefix_chain(segments: Sequence[Segment], end: int) -> list[bytes]:
     """The digest of the prompt up to and including each of its first `end` segments (or more)."""
     if isinstance(segments, Prompt):
         return segments.prefix_digests(end)
-    return prefix_digests(map(_CONTENT_KEY, segments[:end]))
+    return prefix_digests(map(_KEY, segments[:end]))
 
 
 class SegmentMemo:

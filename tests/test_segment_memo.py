@@ -41,7 +41,7 @@ def digests(segments: list[Segment]) -> list[str]:
 def assert_same(remembered: list[Segment], body: dict[str, Any]) -> None:
     expected = fresh(body)
     assert facts(remembered) == facts(expected)
-    assert digests(remembered) == [d.hex() for d in prefix_digests(s.content_key for s in expected)]
+    assert digests(remembered) == [d.hex() for d in prefix_digests(s.key for s in expected)]
 
 
 def turn(role: str, text: str, **extra: Any) -> dict[str, Any]:
