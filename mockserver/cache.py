@@ -213,10 +213,13 @@ def _longest_hit(
     best: int | None = None
     for mark in marks:
         position = blocks.index(mark)
-        for i in reversed(blocks[max(0, position - LOOKBACK_BLOCKS) : position + 1]):
+        window = blocks[max(0, position - LOOKBACK_BLOCKS) : position + 1][::-1]
+        # From the breakpoint back, only the blocks whose prefix has an entry (found in C).
+        held = compress(window, map(contains, repeat(entries), map(chain.__getitem__, window)))
+        for i in held:
             if best is not None and i <= best:
                 break
-            if chain[i] in entries and entries[chain[i]].expires_at > now:
+            if entries[chain[i]].expires_at > now:
                 best = i
                 break
     return best
