@@ -359,20 +359,23 @@ def _marks(
                 found.append((f"{path}.content.{k}", cc, item))
 
 
-def _blocks(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    for name in ("tools", "system"):
-        items = body.get(name)
-        if isinstance(items, list):
-            yield from (b for b in items if isinstance(b, _MAPPING))
+def _blocks_from_the_end(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """The prompt's blocks, last first (messages, then system and tools)."""
     messages = body.get("messages")
-    for message in messages if isinstance(messages, list) else []:
+    for message in reversed(messages) if isinstance(messages, list) else ():
         content = message.get("content") if isinstance(message, _MAPPING) else None
         if isinstance(content, str):
             yield {"type": "text", "text": content}
         elif isinstance(content, list):
-            yield from (b for b in content if isinstance(b, _MAPPING))
+            yield from (b for b in reversed(content) if isinstance(b, _MAPPING))
+    for name in ("system", "tools"):
+        items = body.get(name)
+        if isinstance(items, list):
+            yield from (b for b in reversed(items) if isinstance(b, _MAPPING))
 
 
 def _last_block_marked(body: Mapping[str, Any]) -> bool:
-    markable = [b for b in _blocks(body) if b.get("type") not in _UNMARKABLE]
-    return bool(markable) and isinstance(markable[-1].get("cache_control"), Mapping)
+    for block in _blocks_from_the_end(body):
+        if block.get("type") not in _UNMARKABLE:
+            return isinstance(block.get("cache_control"), Mapping)
+    return False
