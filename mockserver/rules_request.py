@@ -3,22 +3,41 @@
 Every accessor copes with odd input (wrong types, missing fields) by seeing less, so a
 rule never raises; the schema stage has already reported what is malformed.
 
-Making the request takes one pass over the messages that notes which `features` the
-request holds: the kinds of content some rule looks for, and the few things (an empty
-message, a blank text block, ...) that the rules every request must pass would object
-to. Most requests hold none, and a rule that cannot fire is not run; the views the
-rules walk (`messages`, `contents`, `turns`) are built only when one of them asks.
+Making the request notes which `features` (names in `rules_scan`) the request holds:
+the kinds of content some rule looks for, and the few things (an empty message, a blank
+text block, ...) that the rules every request must pass would object to. Most requests
+hold none, and a rule that cannot fire is not run; the views the rules walk (`messages`,
+`contents`, `turns`) are built only when one of them asks. What each message holds is
+kept from one request of a conversation to the next (`rules_history`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from itertools import repeat
 from types import MappingProxyType
 from typing import Any, Literal
 
 from .catalog import ModelSpec
 from .context import VERSION_2026, RequestContext
 from .errors import Problem
+from .rules_history import FEW, recall
+from .rules_scan import (
+    CACHE_CONTROL,
+    CONTEXT_MANAGEMENT,
+    IMAGES,
+    MAX_TOKENS,
+    NO_MESSAGES,
+    PREFILL,
+    TEMPERATURE,
+    THINKING,
+    TOOL_CHOICE,
+    TOOLS,
+    TYPED_TOOLS,
+    holding,
+    scan_message,
+)
+from .rules_turns import NO_TURNS, Turn, TurnState, grow
 from .signatures import Signer
 
 Kind = Literal["messages", "count_tokens"]
@@ -29,56 +48,9 @@ _MAPPING = (dict, Mapping)
 # What an absent or odd object reads as (shared: the rules only read it).
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
 
-# Names in `RuleRequest.features`. Settings the request sets:
-THINKING = "thinking"  # a `thinking` object with fields
-TEMPERATURE = "temperature"
-TOOL_CHOICE = "tool_choice"
-CONTEXT_MANAGEMENT = "context_management"
-PREFILL = "prefill"  # the conversation ends with an assistant turn
-MAX_TOKENS = "max_tokens"  # an integer `max_tokens` above the model's usual maximum
-# What the conversation holds:
-IMAGES = "images"  # an image block: top level, in a tool_result, in a content document
-THINKING_BLOCKS = "thinking_blocks"  # a thinking or redacted_thinking block, any message
-CACHE_CONTROL = "cache_control"  # a `cache_control` key anywhere the API reads breakpoints
-TOOLS = "tools"  # a non-empty `tools` list
-# A tool definition with a `type` (a server, beta or versioned tool) other than "custom".
-TYPED_TOOLS = "typed_tools"
-TOOL_USES = "tool_uses"  # a tool_use block in a user or assistant message
-TOOL_RESULTS = "tool_results"  # a tool_result block in a user or assistant message
-DOCUMENTS = "documents"  # a document block at the top level of a message
-# A text block with `citations`, or a search_result (top level or in a tool_result or
-# content document), whose text blocks may have them.
-CITATIONS = "citations"
-# What the rules every conversation must pass object to:
-NO_MESSAGES = "no_messages"  # `messages` is an empty list
-EMPTY_CONTENT = "empty_content"  # a user or assistant message with no content blocks
-BLANK_TEXT = "blank_text"  # a user or assistant text block that is empty or whitespace
-
 _SETTINGS = frozenset({TEMPERATURE, TOOL_CHOICE, CONTEXT_MANAGEMENT})
-_THINKING_TYPES = ("thinking", "redacted_thinking")
 _THINKING_ON = frozenset({"enabled", "adaptive", "between_tools"})
-_TURN_ROLES = ("user", "assistant")
 _UNTYPED = (None, "custom")
-
-
-# A tool_use or tool_result block of a turn: (message, index, id), the id being the one it
-# pairs by (a use's `id`, a result's `tool_use_id`; None unless a string).
-ToolBlock = tuple[int, int, "str | None"]
-
-
-class Turn:
-    """Consecutive same-role messages, merged as the API merges them.
-
-    System-role messages inside `messages` do not start or break a turn.
-    """
-
-    __slots__ = ("messages", "results", "role", "uses")
-
-    def __init__(self, role: str) -> None:
-        self.role = role
-        self.messages: list[int] = []
-        self.uses: list[ToolBlock] = []
-        self.results: list[ToolBlock] = []
 
 
 def blocks(content: Any) -> list[Block]:
@@ -99,8 +71,15 @@ class RuleRequest:
     # Views built on first use (see the properties).
     _messages: list[Mapping[str, Any]] | None = None
     _contents: list[list[Block]] | None = None
-    _turns: list[Turn] | None = None
+    _turn_state: TurnState | None = None
     _tools: list[tuple[int, Mapping[str, Any]]] | None = None
+    # What the request holds, where it differs from these (the request sets only that).
+    thinking: Mapping[str, Any] = _NOTHING  # the `thinking` object
+    ends_with_assistant = False
+    # Messages holding an image block, nested ones included, in request order.
+    image_messages: Sequence[int] = ()
+    # Index of the last user or assistant message (trailing system messages skipped).
+    last_index: int | None = None
 
     def __init__(
         self,
@@ -116,23 +95,14 @@ class RuleRequest:
         self.model = model
         self.signer = signer
         features = body.keys() & _SETTINGS
-        # Messages holding an image block, nested ones included, in request order.
-        self.image_messages: list[int] = []
-        # The tool blocks of turns, in request order (`turns` sorts them into theirs).
-        self._uses: list[ToolBlock] = []
-        self._results: list[ToolBlock] = []
-        # Index of the last user or assistant message (trailing system messages skipped).
-        self.last_index: int | None = None
-        role = self._scan(body.get("messages"), features)
-        self.ends_with_assistant = role == "assistant"
-        if self.ends_with_assistant:
+        if self._scan(body.get("messages"), features) == "assistant":
+            self.ends_with_assistant = True
             features.add(PREFILL)
         thinking = body.get("thinking")
-        if thinking is None or not isinstance(thinking, _MAPPING):
-            thinking = _NOTHING
-        elif thinking:
-            features.add(THINKING)
-        self.thinking: Mapping[str, Any] = thinking
+        if thinking is not None and isinstance(thinking, _MAPPING):
+            self.thinking = thinking
+            if thinking:
+                features.add(THINKING)
         max_tokens = body.get("max_tokens")
         if (
             model is not None
@@ -154,82 +124,39 @@ class RuleRequest:
         message is the return value."""
         if not isinstance(raw, list):
             return None
+        if len(raw) > FEW:
+            known = recall(raw)
+            features |= known.features
+            self.image_messages = known.images
+            self.last_index = known.last
+            self._turn_state = known.turns
+            return known.role
         if not raw:
             features.add(NO_MESSAGES)
-        last, last_role = None, None
-        images = self.image_messages
+            return None
+        last, role = None, None
         for i, message in enumerate(raw):
-            if not isinstance(message, _MAPPING):
-                continue
-            role = message.get("role")
-            in_turn = role in _TURN_ROLES
-            if in_turn:
-                last, last_role = i, role
-            content = message.get("content")
-            if isinstance(content, str):
-                if in_turn and not content.strip():
-                    features.add(BLANK_TEXT if content else EMPTY_CONTENT)
-                continue
-            if not isinstance(content, list) or not content:
-                if in_turn:
-                    features.add(EMPTY_CONTENT)
-                continue
-            if self._scan_blocks(i, content, in_turn, features):
-                images.append(i)
-        if images:
-            features.add(IMAGES)
+            scan = scan_message(message)
+            if scan.features:
+                features |= scan.features
+            if scan.role is not None:
+                last, role = i, scan.role
         self.last_index = last
-        return last_role
-
-    def _scan_blocks(self, i: int, content: list[Any], in_turn: bool, features: set[str]) -> bool:
-        """Note the features of message `i`'s blocks and, in a turn, its tool blocks;
-        whether it holds an image is the return value."""
-        image = False
-        for j, block in enumerate(content):
-            if not isinstance(block, _MAPPING):
-                continue
-            if "cache_control" in block:
-                features.add(CACHE_CONTROL)
-            kind = block.get("type")
-            # Equality tests only: an odd `type` may be unhashable.
-            if kind == "text":
-                text = block.get("text")
-                if in_turn and isinstance(text, str) and not text.strip():
-                    features.add(BLANK_TEXT)
-                if "citations" in block:
-                    features.add(CITATIONS)
-            elif kind == "tool_use":
-                if in_turn:
-                    features.add(TOOL_USES)
-                    self._uses.append((i, j, _string(block.get("id"))))
-            elif kind == "tool_result":
-                if in_turn:
-                    features.add(TOOL_RESULTS)
-                    self._results.append((i, j, _string(block.get("tool_use_id"))))
-                image = _scan_nested(block.get("content"), features) or image
-            elif kind in _THINKING_TYPES:
-                features.add(THINKING_BLOCKS)
-            elif kind == "image":
-                image = True
-            elif kind == "document":
-                features.add(DOCUMENTS)
-                source = block.get("source")
-                if isinstance(source, _MAPPING) and source.get("type") == "content":
-                    image = _scan_nested(source.get("content"), features) or image
-            elif kind == "search_result":
-                features.add(CITATIONS)
-        return image
+        if IMAGES in features:
+            self.image_messages = holding(IMAGES, list(map(scan_message, raw)), 0)
+        return role
 
     @property
     def messages(self) -> list[Mapping[str, Any]]:
         """The `messages` array with request indices kept (odd entries read as empty)."""
         if self._messages is None:
             raw = self.body.get("messages")
-            self._messages = (
-                [m if isinstance(m, _MAPPING) else _NOTHING for m in raw]
-                if isinstance(raw, list)
-                else []
-            )
+            if not isinstance(raw, list):
+                self._messages = []
+            elif all(map(isinstance, raw, repeat(_MAPPING))):
+                self._messages = list(raw)
+            else:
+                self._messages = [m if isinstance(m, _MAPPING) else _NOTHING for m in raw]
         return self._messages
 
     @property
@@ -240,29 +167,18 @@ class RuleRequest:
         return self._contents
 
     @property
-    def turns(self) -> list[Turn]:
-        if self._turns is None:
-            self._turns = self._group_turns()
-        return self._turns
+    def turn_state(self) -> TurnState:
+        """The turns, with the pairs of them that may break the tool-pairing rules."""
+        if self._turn_state is None:
+            # A conversation of a few messages: scanned again, as the turns are seldom read.
+            raw = self.body.get("messages")
+            scans = map(scan_message, raw if isinstance(raw, list) else ())
+            self._turn_state = grow(NO_TURNS, scans, 0)
+        return self._turn_state
 
-    def _group_turns(self) -> list[Turn]:
-        turns: list[Turn] = []
-        turn_of: dict[int, Turn] = {}  # by message index
-        turn = None
-        for i, message in enumerate(self.messages):
-            role = message.get("role")
-            if role not in _TURN_ROLES:
-                continue
-            if turn is None or turn.role != role:
-                turn = Turn(role)
-                turns.append(turn)
-            turn.messages.append(i)
-            turn_of[i] = turn
-        for use in self._uses:
-            turn_of[use[0]].uses.append(use)
-        for result in self._results:
-            turn_of[result[0]].results.append(result)
-        return turns
+    @property
+    def turns(self) -> tuple[Turn, ...]:
+        return self.turn_state.turns
 
     @property
     def thinking_type(self) -> str | None:
@@ -293,27 +209,6 @@ class RuleRequest:
                 else []
             )
         return self._tools
-
-
-def _scan_nested(content: Any, features: set[str]) -> bool:
-    """Note the features inside a tool_result's or a document's content list; whether it
-    holds an image is the return value."""
-    image = False
-    if isinstance(content, list):
-        for inner in content:
-            if isinstance(inner, _MAPPING):
-                kind = inner.get("type")
-                if kind == "image":
-                    image = True
-                elif kind == "search_result":
-                    features.add(CITATIONS)
-                if "cache_control" in inner:
-                    features.add(CACHE_CONTROL)
-    return image
-
-
-def _string(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _scan_tools(tools: list[Any], features: set[str]) -> None:

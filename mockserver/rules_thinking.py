@@ -7,7 +7,8 @@ from typing import Any, TypeGuard
 
 from .context import VERSION_2023
 from .errors import Problem
-from .rules_request import Block, RuleRequest, Turn, blocks, mapping, problem
+from .rules_request import Block, RuleRequest, blocks, mapping, problem
+from .rules_turns import Turn
 
 _THINKING_BLOCKS = ("thinking", "redacted_thinking")
 _INTERLEAVED = "interleaved-thinking-2025-05-14"
@@ -149,23 +150,15 @@ def rule_no_thinking_in_final_when_off(req: RuleRequest) -> Iterator[Problem]:
             return
 
 
-def _continued_turn(turns: list[Turn]) -> tuple[Turn | None, Turn | None]:
+def _continued_turn(turns: tuple[Turn, ...]) -> tuple[Turn | None, Turn | None]:
     """The assistant turn a request continues, and the first turn of its tool loop."""
     if turns and turns[-1].role == "assistant":
-        k = len(turns) - 1
-    elif len(turns) >= 2 and _has_results(turns[-1]):
-        k = len(turns) - 2
+        last = turns[-1]
+    elif len(turns) >= 2 and turns[-1].role == "user" and turns[-1].results:
+        last = turns[-2]
     else:
         return None, None
-    last = turns[k]
-    # Turns alternate roles once merged: walk back over (tool results, assistant) pairs.
-    while k >= 2 and _has_results(turns[k - 1]):
-        k -= 2
-    return last, turns[k]
-
-
-def _has_results(turn: Turn) -> bool:
-    return turn.role == "user" and bool(turn.results)
+    return last, turns[last.loop_start]
 
 
 def _first_block(req: RuleRequest, turn: Turn) -> tuple[int, Block] | None:

@@ -7,7 +7,8 @@ holding the first unanswered `tool_use`, and the first unexpected `tool_result` 
 Server tools (`server_tool_use` and its `*_tool_result` in the same assistant turn)
 pair within that turn and are not checked here.
 
-A final assistant turn is not checked: nothing follows it yet.
+A final assistant turn is not checked: nothing follows it yet. The turns hold which of
+their pairs may be broken (`rules_turns`): only those are looked at.
 """
 
 from __future__ import annotations
@@ -17,20 +18,20 @@ from operator import itemgetter
 
 from .errors import Problem
 from .rules_request import RuleRequest, problem
+from .rules_turns import answered, expected
 
-# The id a tool block pairs by; `map` with it checks whole turns without a Python loop.
 _ID = itemgetter(2)
 
 
 def rule_tool_use_answered(req: RuleRequest) -> Iterator[Problem]:
-    turns = req.turns
-    for k, turn in enumerate(turns[:-1]):
-        if turn.role != "assistant" or not turn.uses:
+    state = req.turn_state
+    turns = state.turns
+    for k in state.maybe_unanswered():
+        if answered(turns, k):
             continue
-        answered = set(map(_ID, turns[k + 1].results))
-        if answered.issuperset(map(_ID, turn.uses)):
-            continue
-        missing = [(i, tool_id) for i, _, tool_id in turn.uses if tool_id not in answered]
+        turn = turns[k]
+        answered_ids = set(map(_ID, turns[k + 1].results))
+        missing = [(i, tool_id) for i, _, tool_id in turn.uses if tool_id not in answered_ids]
         ids = ", ".join(dict.fromkeys(str(tool_id) for _, tool_id in missing))
         i = missing[0][0]
         yield problem(
@@ -43,13 +44,13 @@ def rule_tool_use_answered(req: RuleRequest) -> Iterator[Problem]:
 
 
 def rule_tool_result_expected(req: RuleRequest) -> Iterator[Problem]:
-    turns = req.turns
-    for k, turn in enumerate(turns):
-        if turn.role != "user" or not turn.results:
+    state = req.turn_state
+    turns = state.turns
+    for k in state.maybe_unexpected():
+        if expected(turns, k):
             continue
+        turn = turns[k]
         offered = set(map(_ID, turns[k - 1].uses)) if k > 0 else set()
-        if offered.issuperset(map(_ID, turn.results)):
-            continue
         unexpected = [result for result in turn.results if result[2] not in offered]
         ids = ", ".join(dict.fromkeys(str(tool_id) for _, _, tool_id in unexpected))
         i, j, _ = unexpected[0]

@@ -25,7 +25,8 @@ from .cache import cache_problems
 from .catalog import ModelSpec
 from .context import RequestContext
 from .errors import Problem
-from .rules_request import (
+from .rules_request import Kind, RuleRequest
+from .rules_scan import (
     BLANK_TEXT,
     CACHE_CONTROL,
     CITATIONS,
@@ -44,8 +45,6 @@ from .rules_request import (
     TOOL_USES,
     TOOLS,
     TYPED_TOOLS,
-    Kind,
-    RuleRequest,
 )
 from .signatures import Signer
 

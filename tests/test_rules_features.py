@@ -19,7 +19,8 @@ from rules_support import (
     user,
 )
 
-from mockserver.rules_request import (
+from mockserver.rules_request import RuleRequest
+from mockserver.rules_scan import (
     BLANK_TEXT,
     CACHE_CONTROL,
     CITATIONS,
@@ -37,7 +38,6 @@ from mockserver.rules_request import (
     TOOL_USES,
     TOOLS,
     TYPED_TOOLS,
-    RuleRequest,
 )
 
 CITATION = {
