@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import repeat
+from operator import contains, methodcaller
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -29,10 +30,10 @@ from .rules_scan import (
     MAX_TOKENS,
     NO_MESSAGES,
     PREFILL,
+    REPEATED_TOOL_NAMES,
     TEMPERATURE,
     THINKING,
     TOOL_CHOICE,
-    TOOLS,
     TYPED_TOOLS,
     holding,
     scan_message,
@@ -50,7 +51,10 @@ _NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 _SETTINGS = frozenset({TEMPERATURE, TOOL_CHOICE, CONTEXT_MANAGEMENT})
 _THINKING_ON = frozenset({"enabled", "adaptive", "between_tools"})
+# Equality tests only (tuple membership): an odd `type` may be unhashable.
 _UNTYPED = (None, "custom")
+_TYPE = methodcaller("get", "type")
+_NAME = methodcaller("get", "name")
 
 
 def blocks(content: Any) -> list[Block]:
@@ -212,13 +216,19 @@ class RuleRequest:
 
 
 def _scan_tools(tools: list[Any], features: set[str]) -> None:
-    features.add(TOOLS)
-    for tool in tools:
-        if isinstance(tool, _MAPPING):
-            if "cache_control" in tool:
-                features.add(CACHE_CONTROL)
-            if tool.get("type") not in _UNTYPED:
-                features.add(TYPED_TOOLS)
+    """Note the tool definitions' features, in C-level passes over them (an agent request
+    sends dozens)."""
+    if not all(map(isinstance, tools, repeat(dict))):
+        tools = [tool for tool in tools if isinstance(tool, _MAPPING)]
+    if any(map(contains, tools, repeat("cache_control"))):
+        features.add(CACHE_CONTROL)
+    if not all(map(_UNTYPED.__contains__, map(_TYPE, tools))):
+        features.add(TYPED_TOOLS)
+    names = list(map(_NAME, tools))
+    if not all(map(isinstance, names, repeat(str))):
+        names = [name for name in names if isinstance(name, str)]  # toolsets have none
+    if len(set(names)) < len(names):
+        features.add(REPEATED_TOOL_NAMES)
 
 
 def _any_marked(items: Any) -> bool:

@@ -23,7 +23,6 @@ MAX_TOKENS = "max_tokens"  # an integer `max_tokens` above the model's usual max
 IMAGES = "images"  # an image block: top level, in a tool_result, in a content document
 THINKING_BLOCKS = "thinking_blocks"  # a thinking or redacted_thinking block, any message
 CACHE_CONTROL = "cache_control"  # a `cache_control` key anywhere the API reads breakpoints
-TOOLS = "tools"  # a non-empty `tools` list
 # A tool definition with a `type` (a server, beta or versioned tool) other than "custom".
 TYPED_TOOLS = "typed_tools"
 TOOL_USES = "tool_uses"  # a tool_use block in a user or assistant message
@@ -36,6 +35,7 @@ CITATIONS = "citations"
 NO_MESSAGES = "no_messages"  # `messages` is an empty list
 EMPTY_CONTENT = "empty_content"  # a user or assistant message with no content blocks
 BLANK_TEXT = "blank_text"  # a user or assistant text block that is empty or whitespace
+REPEATED_TOOL_NAMES = "repeated_tool_names"  # two tool definitions with the same name
 
 # Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
 # the ABC's, which still admits any other Mapping.

@@ -37,13 +37,13 @@ from .rules_scan import (
     MAX_TOKENS,
     NO_MESSAGES,
     PREFILL,
+    REPEATED_TOOL_NAMES,
     TEMPERATURE,
     THINKING,
     THINKING_BLOCKS,
     TOOL_CHOICE,
     TOOL_RESULTS,
     TOOL_USES,
-    TOOLS,
     TYPED_TOOLS,
 )
 from .signatures import Signer
@@ -66,7 +66,7 @@ RULES: tuple[tuple[Rule, str], ...] = (
     (rules_thinking.rule_temperature_with_thinking, TEMPERATURE),
     (rules_thinking.rule_forced_tool_choice, TOOL_CHOICE),
     (rules_thinking.rule_clear_thinking_needs_thinking, CONTEXT_MANAGEMENT),
-    (rules_tool_defs.rule_unique_tool_names, TOOLS),
+    (rules_tool_defs.rule_unique_tool_names, REPEATED_TOOL_NAMES),
     (rules_tool_defs.rule_domain_filters, TYPED_TOOLS),
     (rules_tool_defs.rule_tool_betas, TYPED_TOOLS),
     (rule_caching, CACHE_CONTROL),

@@ -30,13 +30,13 @@ from mockserver.rules_scan import (
     MAX_TOKENS,
     NO_MESSAGES,
     PREFILL,
+    REPEATED_TOOL_NAMES,
     TEMPERATURE,
     THINKING,
     THINKING_BLOCKS,
     TOOL_CHOICE,
     TOOL_RESULTS,
     TOOL_USES,
-    TOOLS,
     TYPED_TOOLS,
 )
 
@@ -62,13 +62,20 @@ def test_a_plain_request_holds_no_feature() -> None:
 
 def test_each_feature_is_seen_where_the_rules_look_for_it() -> None:
     weather = {"name": "w", "input_schema": {"type": "object"}}
-    assert features(request(user("hi"), tools=[weather])) == {TOOLS}
-    assert features(request(user("hi"), tools=[{**weather, "type": "custom"}])) == {TOOLS}
+    assert features(request(user("hi"), tools=[weather])) == frozenset()
+    assert features(request(user("hi"), tools=[{**weather, "type": "custom"}])) == frozenset()
     web_search = {"type": "web_search_20250305", "name": "web_search"}
-    assert features(request(user("hi"), tools=[weather, web_search])) == {TOOLS, TYPED_TOOLS}
-    assert features(request(user("hi"), tools=[{**weather, "cache_control": EPHEMERAL}])) == {
-        TOOLS,
-        CACHE_CONTROL,
+    assert features(request(user("hi"), tools=[weather, web_search])) == {TYPED_TOOLS}
+    marked = {**weather, "cache_control": EPHEMERAL}
+    assert features(request(user("hi"), tools=[marked])) == {CACHE_CONTROL}
+    toolset = {"type": "mcp_toolset", "mcp_server_name": "s"}
+    again = {**weather, "description": "again"}
+    assert features(request(user("hi"), tools=[weather, toolset, toolset, weather])) == {
+        TYPED_TOOLS,
+        REPEATED_TOOL_NAMES,
+    }
+    assert features(request(user("hi"), tools=[weather, "odd", {"name": 5}, again])) == {
+        REPEATED_TOOL_NAMES
     }
     assert features(request(user("hi"), cache_control=EPHEMERAL)) == {CACHE_CONTROL}
     assert features(request(user("hi"), system=[text("s", cache_control=EPHEMERAL)])) == {
