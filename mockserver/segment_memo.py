@@ -6,9 +6,9 @@ The memo is a trie: a node is one part of a prompt (the head: tools, system and 
 then each message in turn) keyed by its parent node and its own JSON text, so a node is
 reached only by prompts equal up to and including that part. What depends on the part's
 position (segment paths) or on everything before it (the prefix digests the prompt cache
-looks entries up by) is then as exact as what depends on the part alone. At most `budget`
-bytes of JSON text are held, oldest out first; a node whose parent went out is no longer
-reached and goes out in turn.
+looks entries up by) is then as exact as what depends on the part alone. About `budget`
+bytes are held (JSON text and segments), oldest out first; a node whose parent went out is
+no longer reached and goes out in turn.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ _KEYS = attrgetter("keys")
 _DIGESTS = attrgetter("digests")
 
 _HeadKey = tuple[Any, Any, Any, Any]
+_SEGMENT_BYTES = 1024
 
 
 class Pricer(Protocol):
@@ -129,7 +130,7 @@ class SegmentMemo:
         known = self._known
         head_node = known.get((None, raw))
         if head_node is None:
-            head_node = self._add((None, raw), pricer.head(*head), b"", 0)
+            head_node = self._add(None, raw, pricer.head(*head), b"", 0)
 
         def step(parent: _Node, raw: bytes) -> _Node:
             node = known.get((parent, raw))
@@ -137,7 +138,7 @@ class SegmentMemo:
                 m = parent.next_message
                 segments: list[Segment] = []
                 pricer.add_message(segments, m, messages[m])
-                node = self._add((parent, raw), segments, parent.last, m + 1)
+                node = self._add(parent, raw, segments, parent.last, m + 1)
             return node
 
         # The walk down the trie runs in C, a step per message.
@@ -146,15 +147,28 @@ class SegmentMemo:
         prompt.nodes = nodes
         return prompt
 
-    def _add(self, key: _Key, segments: list[Segment], before: bytes, next_message: int) -> _Node:
+    def _add(
+        self,
+        parent: _Node | None,
+        raw: bytes,
+        segments: list[Segment],
+        before: bytes,
+        next_message: int,
+    ) -> _Node:
         node = _Node(segments, before, next_message)
+        # orjson's output keeps all of its buffer (4 KB for a short message): hold a copy.
+        key = (parent, bytes(memoryview(raw)))
         with self._lock:
             known = self._known
             if key not in known:
                 known[key] = node
-                self._held += len(key[1])
+                self._held += _size(key, node)
                 while self._held > self._budget:
                     oldest = next(iter(known))
-                    del known[oldest]
-                    self._held -= len(oldest[1])
+                    self._held -= _size(oldest, known.pop(oldest))
         return node
+
+
+def _size(key: _Key, node: _Node) -> int:
+    """Roughly what a node holds: its JSON text, and per segment ~1 KB of objects (measured)."""
+    return len(key[1]) + _SEGMENT_BYTES * len(node.segments)
