@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import repeat
-from operator import contains, methodcaller
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -51,10 +50,7 @@ _NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 _SETTINGS = frozenset({TEMPERATURE, TOOL_CHOICE, CONTEXT_MANAGEMENT})
 _THINKING_ON = frozenset({"enabled", "adaptive", "between_tools"})
-# Equality tests only (tuple membership): an odd `type` may be unhashable.
-_UNTYPED = (None, "custom")
-_TYPE = methodcaller("get", "type")
-_NAME = methodcaller("get", "name")
+_UNTYPED = frozenset({None, "custom"})
 
 
 def blocks(content: Any) -> list[Block]:
@@ -219,12 +215,16 @@ def _scan_tools(tools: list[Any], features: set[str]) -> None:
     """Note the tool definitions' features, in C-level passes over them (an agent request
     sends dozens)."""
     if not all(map(isinstance, tools, repeat(dict))):
-        tools = [tool for tool in tools if isinstance(tool, _MAPPING)]
-    if any(map(contains, tools, repeat("cache_control"))):
+        tools = [dict(tool) for tool in tools if isinstance(tool, _MAPPING)]
+    if any(map(dict.__contains__, tools, repeat("cache_control"))):
         features.add(CACHE_CONTROL)
-    if not all(map(_UNTYPED.__contains__, map(_TYPE, tools))):
+    try:
+        typed = not _UNTYPED.issuperset(map(dict.get, tools, repeat("type")))
+    except TypeError:  # an unhashable `type`, which is neither
+        typed = True
+    if typed:
         features.add(TYPED_TOOLS)
-    names = list(map(_NAME, tools))
+    names = list(map(dict.get, tools, repeat("name")))
     if not all(map(isinstance, names, repeat(str))):
         names = [name for name in names if isinstance(name, str)]  # toolsets have none
     if len(set(names)) < len(names):
