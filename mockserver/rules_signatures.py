@@ -26,11 +26,11 @@ _REASONS = {
 
 
 def rule_thinking_signatures(req: RuleRequest) -> Iterator[Problem]:
-    enforce = _binding_enforced(req)
-    for check in req.signer.check(req.body, binding=enforce):
+    # Without enforcement no block is judged against its conversation: no MISMATCH.
+    for check in req.signer.faults(req.body, binding=_binding_enforced(req)):
         if check.verdict is Verdict.FOREIGN:
             yield problem("thinking_signature", f"{check.path}: {_invalid(check)}", check.path)
-        elif check.verdict is Verdict.MISMATCH and enforce:
+        else:
             yield problem("thinking_binding", _rebound(req, check), check.path)
 
 
