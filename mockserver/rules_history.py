@@ -17,7 +17,7 @@ the numbers it takes as equal (1, 1.0, true) a scan never looks at.
 Each conversation kept holds private copies of its messages (the request's own are the
 caller's to change), with what was found in all of them and in all but the last: a client
 may change its last message from one call to the next (a new tool output, a cache
-breakpoint moved on).
+breakpoint moved on). Up to 16 conversations are kept, whose copies marshal to 16 MB at most.
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ class _Kept:
             self.seen = tuple(kept)
 
 
-_kept = _Kept(count=16, budget=32 << 20)
+# The copies hold about twice their marshalled size (many small strings and objects).
+_kept = _Kept(count=16, budget=16 << 20)
 
 
 def recall(raw: list[Any]) -> Known:

@@ -121,6 +121,9 @@ def test_a_body_changed_in_place_after_its_call_is_read_as_it_is_now() -> None:
 def test_few_conversations_are_kept_and_none_too_large() -> None:
     for n in range(40):
         recall([user(f"Conversation {n}."), assistant("Hi."), user([text("x" * 1000)])])
+    assert len(rules_history._kept.seen) == 16
+    for n in range(6):  # 3 MB each: only five fit in 16 MB
+        recall([user(f"Long conversation {n}."), assistant("Hi."), user("x" * (3 << 20))])
     kept = rules_history._kept.seen
-    assert 0 < len(kept) <= 16
-    assert sum(seen.size for seen in kept) <= 32 << 20
+    assert len(kept) < 6
+    assert sum(seen.size for seen in kept) <= 16 << 20
