@@ -82,9 +82,10 @@ def canonical_bytes(value: Any) -> bytes:
 
 def canonical_form(value: Any) -> Any:
     # Bodies come from orjson.loads: plain dicts and lists (checked as such for speed).
+    # Most values are strings, which stay as they are: not worth a call each.
     if isinstance(value, dict):
         out = {
-            str(k): canonical_form(v)
+            str(k): v if type(v) is str else canonical_form(v)
             for k, v in value.items()
             if v is not None and k not in _IGNORED_KEYS
         }
@@ -96,7 +97,7 @@ def canonical_form(value: Any) -> Any:
                 out["content"] = [{"type": "text", "text": content}] if content else []
         return out
     if isinstance(value, list):
-        return [canonical_form(v) for v in value]
+        return [v if type(v) is str else canonical_form(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
