@@ -37,7 +37,7 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from .canonical import canonical_digest
+from .canonical import RawJsonMemo, canonical_digest
 from .signature_trie import (
     CONTENT_DIGEST,
     DIGEST,
@@ -234,8 +234,15 @@ def _messages(request: Mapping[str, Any]) -> list[Any]:
 
 def _head(request: Mapping[str, Any]) -> bytes:
     """What blocks are bound to beyond their messages: the system and tools digests."""
-    system = request.get("system")
+    return _heads((request.get("system"), request.get("tools")))
+
+
+def _head_of(parts: tuple[Any, Any]) -> bytes:
+    system, tools = parts
     if isinstance(system, str):
         system = [{"type": "text", "text": system}] if system else []
-    tools = request.get("tools") or []
-    return canonical_digest(system or [])[:DIGEST] + canonical_digest(tools)[:DIGEST]
+    return canonical_digest(system or [])[:DIGEST] + canonical_digest(tools or [])[:DIGEST]
+
+
+# Both walks of a request need it: one look-up by the JSON text of both, not two.
+_heads = RawJsonMemo(_head_of, budget=16 << 20)
