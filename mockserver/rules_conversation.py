@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .errors import Problem
-from .rules_request import Block, RuleRequest, problem
+from .rules_request import Block, RuleRequest, blocks, problem
+from .rules_scan import BLANK_TEXT, EMPTY_CONTENT
 
 # Blocks a paused server-tool turn ends with: sending such a turn back (stop_reason
 # `pause_turn`) continues it, which is not a prefill even on models that refuse one.
@@ -30,12 +31,12 @@ def rule_messages_present(req: RuleRequest) -> Iterator[Problem]:
 
 
 def rule_non_empty_content(req: RuleRequest) -> Iterator[Problem]:
-    contents = req.contents
-    for i, message in enumerate(req.messages):
-        role = message.get("role")
+    messages = req.messages
+    for i in req.messages_with(EMPTY_CONTENT):
+        role = messages[i].get("role")
         # A system message may be empty (an effort-only one is `content: []`, per the
         # docs' per-message effort example); so may the final assistant message.
-        if role not in ("user", "assistant") or contents[i]:
+        if role not in ("user", "assistant") or blocks(messages[i].get("content")):
             continue
         if role == "assistant" and i == req.last_index:
             continue
@@ -48,11 +49,11 @@ def rule_non_empty_content(req: RuleRequest) -> Iterator[Problem]:
 
 
 def rule_text_blocks_have_text(req: RuleRequest) -> Iterator[Problem]:
-    contents = req.contents
-    for i, message in enumerate(req.messages):
-        if message.get("role") not in ("user", "assistant"):
+    messages = req.messages
+    for i in req.messages_with(BLANK_TEXT):
+        if messages[i].get("role") not in ("user", "assistant"):
             continue
-        content = contents[i]
+        content = blocks(messages[i].get("content"))
         for j, block in enumerate(content):
             text = block.get("text")
             if block.get("type") != "text" or not isinstance(text, str):
@@ -102,7 +103,7 @@ def _final_assistant(req: RuleRequest) -> list[Block] | None:
     """The blocks of the final assistant message, when the conversation ends with one."""
     if not req.ends_with_assistant or req.last_index is None:
         return None
-    return req.contents[req.last_index]
+    return blocks(req.messages[req.last_index].get("content"))
 
 
 def _ends_final_assistant(req: RuleRequest, i: int, j: int, count: int) -> bool:

@@ -1,12 +1,12 @@
 """What the scan found in a conversation's first messages, kept for its next request.
 
 An agent loop resends its whole history with every call and adds a message or two, so
-what the scan finds in the history (`rules_scan`: features, images, the last turn's
-message) and the turns it makes (`rules_turns`) are the same in every call. A request
-with more than a few messages is compared with the last conversations seen, message by
-message; where one starts the same way, what was found in those messages is taken as it
-stands (their indices included: they sit at the same places) and only the messages after
-them are scanned.
+what the scan finds in the history (`rules_scan`: features, the messages holding some,
+the last turn's message) and the turns it makes (`rules_turns`) are the same in every
+call. A request with more than a few messages is compared with the last conversations
+seen, message by message; where one starts the same way, what was found in those
+messages is taken as it stands (their indices included: they sit at the same places)
+and only the messages after them are scanned.
 
 The comparison is `==` on the messages, which runs in C and stops at the first message
 that differs: far cheaper than scanning them in Python, and than encoding them to compare
@@ -28,7 +28,7 @@ from itertools import compress, count
 from operator import ne
 from typing import Any, NamedTuple
 
-from .rules_scan import IMAGES, holding, scan_message
+from .rules_scan import BY_MESSAGE, holding, scan_message
 from .rules_turns import NO_TURNS, TurnState, grow
 
 # Up to this many messages a conversation is scanned afresh: it is mostly new, and
@@ -40,13 +40,14 @@ class Known(NamedTuple):
     """What the scan found in a conversation's first messages."""
 
     features: frozenset[str]
-    images: tuple[int, ...]  # the messages holding an image, nested ones included
+    # The messages holding each feature of `BY_MESSAGE` found, in order (read only).
+    holding: dict[str, tuple[int, ...]]
     last: int | None  # the last user or assistant message
     role: str | None  # its role
     turns: TurnState
 
 
-NOTHING_KNOWN = Known(frozenset(), (), None, None, NO_TURNS)
+NOTHING_KNOWN = Known(frozenset(), {}, None, None, NO_TURNS)
 
 
 class _Seen:
@@ -134,7 +135,9 @@ def _extend(known: Known, raw: list[Any], start: int) -> Known:
             features |= scan.features
         if scan.role is not None:
             last, role = i, scan.role
-    images = known.images
-    if IMAGES in features:
-        images += holding(IMAGES, scans, start)
-    return Known(frozenset(features), images, last, role, grow(known.turns, scans, start))
+    held = known.holding
+    for feature in features & BY_MESSAGE:
+        more = holding(feature, scans, start)
+        if more:
+            held = {**held, feature: held.get(feature, ()) + more}
+    return Known(frozenset(features), held, last, role, grow(known.turns, scans, start))

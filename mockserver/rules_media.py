@@ -21,6 +21,7 @@ from typing import Any
 from .errors import Problem
 from .media import decode_base64, image_size, image_type
 from .rules_request import RuleRequest, blocks, mapping, problem
+from .rules_scan import IMAGES
 
 MAX_BASE64_CHARS = 10 * 1024 * 1024
 MAX_SIDE = 8000
@@ -130,7 +131,7 @@ def _oversized_problem(found: list[tuple[Image, tuple[int, int]]], limit: int) -
 def _images(req: RuleRequest) -> Iterator[Image]:
     """Every image block of the conversation, in request order, nested ones included."""
     messages = req.messages
-    for i in req.image_messages:
+    for i in req.messages_with(IMAGES):
         for j, block in enumerate(blocks(messages[i].get("content"))):
             kind = block.get("type")
             if kind == "image":

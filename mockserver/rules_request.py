@@ -7,7 +7,7 @@ Making the request notes which `features` (names in `rules_scan`) the request ho
 the kinds of content some rule looks for, and the few things (an empty message, a blank
 text block, ...) that the rules every request must pass would object to. Most requests
 hold none, and a rule that cannot fire is not run; the views the rules walk (`messages`,
-`contents`, `turns`) are built only when one of them asks. What each message holds is
+`turns`, `messages_with`) are built only when one of them asks. What each message holds is
 kept from one request of a conversation to the next (`rules_history`).
 """
 
@@ -23,9 +23,9 @@ from .context import VERSION_2026, RequestContext
 from .errors import Problem
 from .rules_history import FEW, recall
 from .rules_scan import (
+    BY_MESSAGE,
     CACHE_CONTROL,
     CONTEXT_MANAGEMENT,
-    IMAGES,
     MAX_TOKENS,
     NO_MESSAGES,
     PREFILL,
@@ -70,14 +70,13 @@ def mapping(value: Any) -> Mapping[str, Any]:
 class RuleRequest:
     # Views built on first use (see the properties).
     _messages: list[Mapping[str, Any]] | None = None
-    _contents: list[list[Block]] | None = None
     _turn_state: TurnState | None = None
     _tools: list[tuple[int, Mapping[str, Any]]] | None = None
     # What the request holds, where it differs from these (the request sets only that).
     thinking: Mapping[str, Any] = _NOTHING  # the `thinking` object
     ends_with_assistant = False
-    # Messages holding an image block, nested ones included, in request order.
-    image_messages: Sequence[int] = ()
+    # The messages holding each feature of `BY_MESSAGE`, where known (`messages_with`).
+    _holding: Mapping[str, Sequence[int]] | None = None
     # Index of the last user or assistant message (trailing system messages skipped).
     last_index: int | None = None
 
@@ -127,7 +126,7 @@ class RuleRequest:
         if len(raw) > FEW:
             known = recall(raw)
             features |= known.features
-            self.image_messages = known.images
+            self._holding = known.holding
             self.last_index = known.last
             self._turn_state = known.turns
             return known.role
@@ -142,9 +141,16 @@ class RuleRequest:
             if scan.role is not None:
                 last, role = i, scan.role
         self.last_index = last
-        if IMAGES in features:
-            self.image_messages = holding(IMAGES, list(map(scan_message, raw)), 0)
         return role
+
+    def messages_with(self, feature: str) -> Sequence[int]:
+        """The indices of the messages holding one of the `BY_MESSAGE` features."""
+        if self._holding is None:
+            # A conversation of a few messages: scanned again, as this is seldom asked.
+            raw = self.body.get("messages")
+            scans = list(map(scan_message, raw if isinstance(raw, list) else ()))
+            self._holding = {f: holding(f, scans, 0) for f in self.features & BY_MESSAGE}
+        return self._holding.get(feature, ())
 
     @property
     def messages(self) -> list[Mapping[str, Any]]:
@@ -158,13 +164,6 @@ class RuleRequest:
             else:
                 self._messages = [m if isinstance(m, _MAPPING) else _NOTHING for m in raw]
         return self._messages
-
-    @property
-    def contents(self) -> list[list[Block]]:
-        """Each message's content as blocks, by message index."""
-        if self._contents is None:
-            self._contents = [blocks(m.get("content")) for m in self.messages]
-        return self._contents
 
     @property
     def turn_state(self) -> TurnState:

@@ -137,7 +137,7 @@ def rule_no_thinking_in_final_when_off(req: RuleRequest) -> Iterator[Problem]:
     if req.kind != "messages" or req.thinking_on or not req.ends_with_assistant:
         return
     i = req.last_index
-    for j, block in enumerate(req.contents[i] if i is not None else ()):
+    for j, block in enumerate(blocks(req.messages[i].get("content")) if i is not None else ()):
         if block.get("type") in _THINKING_BLOCKS:
             # Observed: tailcallhq/forgecode #1853.
             yield problem(

@@ -16,16 +16,17 @@ from collections.abc import Iterator
 
 from .errors import Problem
 from .rules_request import Block, RuleRequest, blocks, problem
+from .rules_scan import CITATIONS, DOCUMENTS
 
 
 def rule_no_document_in_assistant(req: RuleRequest) -> Iterator[Problem]:
     if not req.is_2026:
         return
-    contents = req.contents
-    for i, message in enumerate(req.messages):
-        if message.get("role") != "assistant":
+    messages = req.messages
+    for i in req.messages_with(DOCUMENTS):
+        if messages[i].get("role") != "assistant":
             continue
-        for j, block in enumerate(contents[i]):
+        for j, block in enumerate(blocks(messages[i].get("content"))):
             if block.get("type") == "document":
                 where = f"messages.{i}.content.{j}.document"
                 yield problem(
@@ -39,11 +40,11 @@ def rule_no_document_in_assistant(req: RuleRequest) -> Iterator[Problem]:
 def rule_no_citations_from_user(req: RuleRequest) -> Iterator[Problem]:
     if not req.is_2026:
         return
-    contents = req.contents
-    for i, message in enumerate(req.messages):
-        if message.get("role") != "user":
+    messages = req.messages
+    for i in req.messages_with(CITATIONS):
+        if messages[i].get("role") != "user":
             continue
-        for j, block in enumerate(contents[i]):
+        for j, block in enumerate(blocks(messages[i].get("content"))):
             for where in _cited_texts(block, f"messages.{i}.content.{j}"):
                 yield problem(
                     "no_citations_from_user",

@@ -1,7 +1,8 @@
 """A rule is skipped when the request lacks its feature: run anyway, it finds nothing.
 
 Bodies are drawn at random (seeded) from the shapes the rules look at, odd ones included,
-and every skipped rule is run on each.
+and every skipped rule is run on each. A rule that reads only the messages holding its
+feature finds the same reading them all.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from rules_support import CATALOG, SIGNER, context, png
 
 from mockserver.context import VERSION_2023, VERSION_2026
 from mockserver.rules_request import RuleRequest
+from mockserver.rules_scan import BY_MESSAGE
 from mockserver.semantics import RULES
 
 PICK = random.Random(20260421)
 IMAGES = [base64.b64encode(data).decode() for data in (png(10, 10), png(9000, 10), b"no")]
 BETAS = ("output-300k-2026-03-24", "interleaved-thinking-2025-05-14", "computer-use-2025-01-24")
 EPHEMERAL = {"type": "ephemeral"}
+MODELS = list(CATALOG)[::3]
 
 
 def one(*choices: Any) -> Any:
@@ -103,17 +106,35 @@ def body() -> dict[str, Any]:
     return drawn
 
 
+def drawn_request() -> RuleRequest:
+    ctx = context(one(VERSION_2023, VERSION_2026), [b for b in BETAS if PICK.random() < 0.3])
+    return RuleRequest(one("messages", "count_tokens"), body(), ctx, one(None, *MODELS), SIGNER)
+
+
+def every_message(request: RuleRequest) -> None:
+    """Let the rules that read only the messages holding their feature read them all."""
+    request.messages_with = lambda feature: range(len(request.messages))  # type: ignore[method-assign]
+
+
 def test_a_skipped_rule_would_have_found_nothing() -> None:
-    models = list(CATALOG)[::3]
     skipped = 0
     for _ in range(3000):
-        ctx = context(one(VERSION_2023, VERSION_2026), [b for b in BETAS if PICK.random() < 0.3])
-        kind = one("messages", "count_tokens")
-        request = RuleRequest(kind, body(), ctx, one(None, *models), SIGNER)
-        # The image rule reads only the messages the scan saw images in: here, all of them.
-        request.image_messages = list(range(len(request.messages)))
+        request = drawn_request()
+        every_message(request)
         for rule, needs in RULES:
             if needs not in request.features:
                 skipped += 1
                 assert list(rule(request)) == [], (rule.__name__, request.body)
     assert skipped > 20_000
+
+
+def test_a_rule_reading_the_messages_with_its_feature_misses_none() -> None:
+    found_some = 0
+    for _ in range(3000):
+        request = drawn_request()
+        kept = [(rule, list(rule(request))) for rule, needs in RULES if needs in BY_MESSAGE]
+        every_message(request)
+        for rule, found in kept:
+            found_some += bool(found)
+            assert list(rule(request)) == found, (rule.__name__, request.body)
+    assert found_some > 300
