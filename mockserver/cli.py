@@ -200,6 +200,12 @@ async def serve(config: Config, report_path: Path | None = None) -> None:
     # moved out of the collector's view, full collections no longer walk it on every pass.
     gc.collect()
     gc.freeze()
+    # Parsing a Claude-Code-sized body makes ~10,000 objects, which the default threshold
+    # (700) turns into a dozen collections per request, each walking the memos of earlier
+    # conversations; requests make little cyclic garbage. Measured on that request: 343 ->
+    # 465 req/s; small requests unchanged. Only this process's own collector is tuned: the
+    # pytest fixture runs in the user's process and leaves theirs alone.
+    gc.set_threshold(50_000, 10, 10)
     # Before the banner: whoever reads it may send SIGTERM at once.
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
