@@ -14,6 +14,7 @@ process image", which the API reports with bare indices
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -66,9 +67,7 @@ def _check_base64(image: Image, many: bool) -> Generator[Problem, None, tuple[in
             where,
         )
         return None
-    raw = decode_base64(data)
-    actual = image_type(raw) if raw else None
-    size = image_size(raw) if raw else None
+    actual, size = _reads.read(data)
     if actual is None or size is None:
         plain = f"{image.plain_path}.image.source.base64"
         yield problem("image_readable", f"{plain}: Could not process image", plain)
@@ -89,6 +88,44 @@ def _check_base64(image: Image, many: bool) -> Generator[Problem, None, tuple[in
     elif many and max(size) > MANY_IMAGES_MAX_SIDE:
         yield _side_problem(where, " for many-image requests", MANY_IMAGES_MAX_SIDE)
     return size
+
+
+ImageRead = tuple[str | None, tuple[int, int] | None]  # media type, (width, height)
+
+
+class _ImageReads:
+    """What base64 image data reads as, remembered: an agent loop resends the images of
+    its history (screenshots) with every call, and decoding a megabyte of base64 takes
+    milliseconds. An entry is found by the data's length and ends and confirmed by
+    comparing the whole data, far cheaper than decoding (or hashing) it. The strings held
+    are the requests' own (immutable), up to `budget` characters in all, oldest out first.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self._known: dict[tuple[int, str, str], tuple[str, ImageRead]] = {}
+        self._budget = budget
+        self._held = 0
+        # Only a write needs it: a dict read on its own is atomic.
+        self._lock = threading.Lock()
+
+    def read(self, data: str) -> ImageRead:
+        probe = (len(data), data[:64], data[-64:])
+        found = self._known.get(probe)
+        if found is not None and found[0] == data:
+            return found[1]
+        raw = decode_base64(data)
+        read = (image_type(raw), image_size(raw)) if raw else (None, None)
+        with self._lock:
+            replaced = self._known.pop(probe, None)
+            self._held += len(data) - (len(replaced[0]) if replaced else 0)
+            self._known[probe] = (data, read)
+            while self._held > self._budget:
+                oldest = next(iter(self._known))
+                self._held -= len(self._known.pop(oldest)[0])
+        return read
+
+
+_reads = _ImageReads(budget=32 << 20)
 
 
 def _side_problem(where: str, qualifier: str, limit: int) -> Problem:

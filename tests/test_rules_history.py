@@ -3,17 +3,20 @@
 A request that starts like a conversation seen takes what was found in those messages
 and scans only the rest. Whatever is taken must be what a fresh scan gives: a changed
 message, a message at another place, a changed neighbour or a body changed in place
-after its call are all seen as they are.
+after its call are all seen as they are. So must what an image was read as.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import random
+import struct
 from typing import Any
 
 from rules_support import (
     assistant,
+    image,
     messages_of,
     problems,
     request,
@@ -127,3 +130,24 @@ def test_few_conversations_are_kept_and_none_too_large() -> None:
     kept = rules_history._kept.seen
     assert len(kept) < 6
     assert sum(seen.size for seen in kept) <= 16 << 20
+
+
+def padded_jpeg(width: int, height: int) -> bytes:
+    """A JPEG whose size sits past a filler segment: images of other sizes encode to
+    base64 of the same length, beginning and end."""
+    filler = b"\xff\xe0" + struct.pack(">H", 122) + b"J" * 120
+    frame = struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00"
+    sof = b"\xff\xc0" + struct.pack(">H", len(frame) + 2) + frame
+    return b"\xff\xd8" + filler + sof + b"\xff\xd9" + bytes(60)
+
+
+def test_an_image_read_before_is_read_again_only_when_it_differs() -> None:
+    small, large = padded_jpeg(100, 50), padded_jpeg(9000, 50)
+    assert base64.b64encode(small)[-64:] == base64.b64encode(large)[-64:]
+    side = "At least one of the image dimensions exceed max allowed size: 8000 pixels"
+    for _ in range(2):
+        assert problems(request(user([image(small, "image/jpeg")]))) == []
+        found = messages_of(problems(request(user([image(large, "image/jpeg")]))))
+        assert found == [f"messages.0.content.0.image.source.base64.data: {side}"]
+        found = messages_of(problems(request(user([text("x"), image(small, "image/png")]))))
+        assert found[0].startswith("messages.0.content.1.image.source.base64: The image was")
