@@ -54,12 +54,21 @@ class RawJsonMemo(Generic[T]):
         with self._lock:
             if raw in self._known:
                 return
-            self._known[raw] = result
+            self._known[compact(raw)] = result
             self._held += len(raw)
             while self._held > self._budget:
                 oldest = next(iter(self._known))
                 del self._known[oldest]
                 self._held -= len(oldest)
+
+
+def compact(raw: bytes) -> bytes:
+    """`raw` in a buffer of its own length, to be held for long.
+
+    orjson's output keeps the buffer it was written into, 4 KB or more whatever its
+    length: a memo of short keys would hold many times what it counts.
+    """
+    return bytes(memoryview(raw))
 
 
 def _sha256_of_canonical(value: Any) -> bytes:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from .canonical import canonical_digest
+from .canonical import canonical_digest, compact
 
 if TYPE_CHECKING:
     from hashlib import _Hash
@@ -186,6 +186,7 @@ class SignatureTrie:
         with self._lock:
             if raw in parent:  # made by another thread meanwhile: the same, keep one
                 return parent[raw]
+            raw = compact(raw)
             parent[raw] = node
             self._order.append((parent, raw))
             self._held += len(raw) + _NODE_COST

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any
 
 from mockserver.canonical import RawJsonMemo, canonical_bytes, canonical_digest
@@ -57,3 +58,18 @@ def test_memo_computes_what_has_no_json_text() -> None:
     memo(odd)
     memo(odd)
     assert seen == [odd, odd]
+
+
+def test_memo_holds_its_keys_at_their_length() -> None:
+    # orjson's output sits in a buffer of 4 KB or more; held as is, short keys would
+    # cost many times what the budget counts.
+    memo, _ = counting_memo(budget=1 << 20)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for k in range(200):
+            memo({"k": k})
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 200 * 400

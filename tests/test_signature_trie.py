@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import copy
 import threading
+import tracemalloc
 from dataclasses import dataclass
 from typing import Any
 
 from rules_support import assistant, reply, request, text, thinking, user
 
-from mockserver.signature_trie import BlockCheck, Node, SignatureTrie, Thought, Verdict
+from mockserver.signature_trie import (
+    _NODE_COST,
+    BlockCheck,
+    Node,
+    SignatureTrie,
+    Thought,
+    Verdict,
+)
 from mockserver.signatures import Signer
 
 HEAD = bytes(16)
@@ -175,3 +183,17 @@ def test_a_node_is_its_children_by_json_text() -> None:
     nodes = trie.walk(HEAD, [user("q")])
     assert isinstance(nodes[1], Node)
     assert list(nodes[1]) == [b'{"role":"user","content":"q"}']
+
+
+def test_a_node_holds_about_its_counted_cost() -> None:
+    trie = SignatureTrie(Counting(), budget=1 << 24)
+    trie.walk(HEAD, [])
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for k in range(200):
+            trie.walk(HEAD, [user(f"q{k}")])
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 200 * _NODE_COST
