@@ -16,6 +16,10 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 _IGNORED_KEYS = frozenset({"cache_control", "citations", "caller"})
+# A memo's key text longer than _WHOLE is looked up by its first and last _END bytes.
+_WHOLE = 512
+_END = 128
+_ABSENT: tuple[None, Any] = (None, None)
 
 T = TypeVar("T")
 
@@ -25,8 +29,9 @@ class RawJsonMemo(Generic[T]):
 
     A conversation resends its system prompt, tools and history on every turn, and
     working them over in Python costs milliseconds on agent-sized requests; encoding the
-    same data with orjson (in C) finds the earlier result. The text itself is the key,
-    so a hit is exact, and at most `budget` bytes of it are held (oldest out first).
+    same data with orjson (in C) finds the earlier result. An entry is found by the text,
+    or a long one by its ends, and then compared whole, so a hit is exact; at most
+    `budget` bytes of text are held (oldest out first).
     The function must see its argument as JSON does (a tuple as a list, an enum as its
     value), which data parsed from a request body always allows.
     """
@@ -35,7 +40,8 @@ class RawJsonMemo(Generic[T]):
         self._compute = compute
         self._budget = budget
         self._held = 0
-        self._known: dict[bytes, T] = {}
+        # By the text, or for a long one by its ends: each entry holds the whole text.
+        self._known: dict[bytes, tuple[bytes, T]] = {}
         # Only a write needs it: a dict read on its own is atomic.
         self._lock = threading.Lock()
 
@@ -44,22 +50,35 @@ class RawJsonMemo(Generic[T]):
             raw = orjson.dumps(value)
         except TypeError:  # not plain JSON data: no key, compute directly
             return self._compute(value)
-        found = self._known.get(raw)
-        if found is None:
-            found = self._compute(value)
-            self._remember(raw, found)
-        return found
+        # Hashing a long text (a 70 KB tools list) costs ten times comparing it, so
+        # it is looked up by its ends and then compared whole.
+        key = raw if len(raw) <= _WHOLE else raw[:_END] + raw[-_END:]
+        text, found = self._known.get(key, _ABSENT)
+        if text == raw:
+            return found
+        result = self._compute(value)
+        self._remember(key, raw, result)
+        return result
 
-    def _remember(self, raw: bytes, result: T) -> None:
+    def _remember(self, key: bytes, raw: bytes, result: T) -> None:
+        text = compact(raw)
+        if key is raw:
+            key = text
         with self._lock:
-            if raw in self._known:
-                return
-            self._known[compact(raw)] = result
-            self._held += len(raw)
+            known = self._known
+            # Another text with the same ends gives way: the newer one stays.
+            replaced = known.pop(key, None)
+            if replaced is not None:
+                self._held -= _size(replaced[0])
+            known[key] = (text, result)
+            self._held += _size(text)
             while self._held > self._budget:
-                oldest = next(iter(self._known))
-                del self._known[oldest]
-                self._held -= len(oldest)
+                self._held -= _size(known.pop(next(iter(known)))[0])
+
+
+def _size(text: bytes) -> int:
+    """What an entry holds: its text, and for a long one the key of its ends."""
+    return len(text) if len(text) <= _WHOLE else len(text) + 2 * _END
 
 
 def compact(raw: bytes) -> bytes:

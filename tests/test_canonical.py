@@ -73,3 +73,24 @@ def test_memo_holds_its_keys_at_their_length() -> None:
     finally:
         tracemalloc.stop()
     assert held < 200 * 400
+
+
+def test_long_texts_are_found_by_their_ends_and_compared_whole() -> None:
+    memo, seen = counting_memo(budget=1 << 20)
+    start, end = "s" * 300, "e" * 300
+    long_a, long_b = [start, "a", end], [start, "b", end]  # the same ends
+    assert memo(long_a) == memo(list(long_a)) == 1
+    assert memo(long_b) == 2
+    assert memo(long_a) == 3  # the newer text with those ends took the place
+    assert seen == [long_a, long_b, long_a]
+    assert memo([start, "a", end, 0]) == 4
+
+
+def test_long_texts_count_against_the_budget() -> None:
+    memo, seen = counting_memo(budget=3000)
+    for k in range(10):
+        memo([k, "x" * 1000])
+    assert memo._held <= 3000
+    memo([9, "x" * 1000])
+    memo([0, "x" * 1000])
+    assert len(seen) == 11
