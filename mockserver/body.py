@@ -44,6 +44,11 @@ def parse_body(raw: bytes, max_bytes: int) -> dict[str, Any]:
     return value
 
 
+def too_deep() -> InvalidRequest:
+    """The error for a body too deeply nested to work through (orjson's words, no position)."""
+    return InvalidRequest(f"{_PREFIX}: depth limit exceeded")
+
+
 def _reason(raw: bytes, exc: orjson.JSONDecodeError) -> str:
     if raw and exc.msg.startswith("str is not valid UTF-8"):
         # orjson reports bad UTF-8 at char 0; say where it is. Exact API text unverified.

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from . import ids
 from .admin import answer_admin, is_admin_path
+from .body import too_deep
 from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
 from .journal import Exchange
 from .keys import DRAFT_KEY, STATE, Draft
@@ -81,6 +82,12 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         draft.response = exc.body(draft.request_id)
     except web.HTTPException as exc:
         error = _as_api_error(exc)
+        response = error_response(error, draft.request_id, state.organization_id)
+        draft.response = error.body(draft.request_id)
+    except RecursionError:
+        # A body nested nearly as deep as the parser allows (1,024) outgrows the stack of
+        # the stages that walk it; answered as a deeper body's parse error is.
+        error = too_deep()
         response = error_response(error, draft.request_id, state.organization_id)
         draft.response = error.body(draft.request_id)
     except Exception:

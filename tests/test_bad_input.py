@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import anthropic
 import httpx2
 import pytest
@@ -114,3 +116,30 @@ def test_the_server_keeps_serving_after_bad_input(fresh: MockServer, http: httpx
     with anthropic.Anthropic(base_url=fresh.base_url, api_key=TEST_KEY, max_retries=0) as sdk:
         assert sdk.messages.create(model=MODEL, max_tokens=64, messages=HI).type == "message"
     assert all(e.status < 500 for e in fresh.journal)
+
+
+@pytest.mark.parametrize("depth", [300, 1_000, 1_100])
+def test_a_deeply_nested_tool_input_is_a_400_not_a_crash(http: httpx2.Client, depth: int) -> None:
+    nested = '"x"'
+    for _ in range(depth):
+        nested = '{"a": ' + nested + "}"
+    messages = (
+        '[{"role": "user", "content": "hi"}, {"role": "assistant", "content": [{"type": '
+        '"tool_use", "id": "toolu_1", "name": "t", "input": {"deep": ' + nested + "}}]}, "
+        '{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", '
+        '"content": "ok"}]}]'
+    )
+    raw = (
+        f'{{"model": "{MODEL}", "max_tokens": 50, "messages": {messages}, '
+        '"tools": [{"name": "t", "input_schema": {"type": "object"}}]}'
+    )
+    response = post(http, raw.encode())
+    if depth == 300:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 400
+        assert message_of(response).startswith(
+            "The request body is not valid JSON: depth limit exceeded"
+        )
+    plain = {"model": MODEL, "max_tokens": 50, "messages": HI}
+    assert post(http, json.dumps(plain).encode()).status_code == 200
