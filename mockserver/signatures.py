@@ -62,9 +62,9 @@ _PAYLOAD = 2 + 4 * DIGEST + CONTENT_DIGEST
 _NO_PARENT = bytes(DIGEST)
 # Decoded signatures a signer remembers before it starts over.
 _CLAIMS = 4096
-# JSON text of the conversations a signer remembers.
+# Bytes of conversations a signer remembers (their JSON text and a cost per message).
 _TRIE_BUDGET = 16 << 20
-# Checks the head of an authenticity-only walk: no block is judged against a conversation.
+# The head of a walk that checks authenticity alone (a bound head is 2 digests long).
 _UNBOUND = b""
 _CHECKS = attrgetter("checks")
 _FAULTS = attrgetter("faults")
