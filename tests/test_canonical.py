@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import tracemalloc
 from typing import Any
+
+from memory_support import kept_by
 
 from mockserver.canonical import RawJsonMemo, canonical_bytes, canonical_digest
 
@@ -64,15 +65,13 @@ def test_memo_holds_its_keys_at_their_length() -> None:
     # orjson's output sits in a buffer of 4 KB or more; held as is, short keys would
     # cost many times what the budget counts.
     memo, _ = counting_memo(budget=1 << 20)
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
+
+    def fill() -> None:
         for k in range(200):
             memo({"k": k})
-        held = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert held < 200 * 400
+
+    held = kept_by(fill, "*/mockserver/canonical.py")
+    assert 0 < held < 200 * 400
 
 
 def test_long_texts_are_found_by_their_ends_and_compared_whole() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import copy
 import threading
-import tracemalloc
 from dataclasses import dataclass
 from typing import Any
 
+from memory_support import kept_by
 from rules_support import assistant, reply, request, text, thinking, user
 
 from mockserver.signature_trie import (
@@ -188,12 +188,10 @@ def test_a_node_is_its_children_by_json_text() -> None:
 def test_a_node_holds_about_its_counted_cost() -> None:
     trie = SignatureTrie(Counting(), budget=1 << 24)
     trie.walk(HEAD, [])
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
+
+    def grow() -> None:
         for k in range(200):
             trie.walk(HEAD, [user(f"q{k}")])
-        held = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert held < 200 * _NODE_COST
+
+    held = kept_by(grow, "*/mockserver/signature_trie.py", "*/mockserver/canonical.py")
+    assert 0 < held < 200 * _NODE_COST
