@@ -5,7 +5,6 @@ Each case is the request the scenario answers, sent once through the SDK's strea
 the same scenario progress and the same (cold) prompt cache.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Iterator

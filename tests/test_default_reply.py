@@ -52,7 +52,7 @@ def test_a_plain_request_gets_the_same_reply_as_one_worked_out_in_full() -> None
     blocks = body(said)
     blocks["messages"][0]["content"] = [{"type": "text", "text": said}]
     assert default_reply(blocks) == plain
-    assert plain.content[0]["text"].endswith("…\"")
+    assert plain.content[0]["text"].endswith('…"')
     assert default_reply(body("")).content[0]["text"] == GREETING
 
 
