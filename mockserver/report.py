@@ -254,8 +254,10 @@ class ReportCollector:
             _bump(self._endpoints, f"{exchange.method} {exchange.path}")
             _bump(self._statuses, str(exchange.status))
             for category, values in features.items():
-                for value in sorted(values):
-                    _bump(self._features[category], value)
+                if values:  # most of the nineteen categories are empty for most requests
+                    counter = self._features[category]
+                    for value in sorted(values):
+                        _bump(counter, value)
             self._records.extend(records)
 
     def catch_up(self, journal: Journal) -> None:
