@@ -32,7 +32,10 @@ from .tokens import Segment
 TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
 LOOKBACK_BLOCKS = 20
 MAX_BREAKPOINTS = 4
-_FINGERPRINTS_KEPT = 10_000
+# Prompt fingerprints kept for `cache_miss_reason`, counted in segments (a row each, about
+# 80 bytes): an agent's prompt has a hundred or more, so a count of fingerprints alone let
+# a long-running server hold hundreds of MB. The oldest go first.
+_FINGERPRINT_ROWS_KEPT = 250_000
 # An expired entry is passed over where it is read, and swept out this often: a sweep
 # visits every entry, and an agent loop writes one on each call.
 _SWEEP_SECONDS = 60.0
@@ -88,6 +91,7 @@ class PromptCache:
         self.clock = clock
         self._entries: dict[tuple[str, str], dict[bytes, _Entry]] = {}
         self._fingerprints: dict[tuple[str, str], _Fingerprint] = {}
+        self._fingerprint_rows = 0
         self._lock = threading.Lock()
         self._swept_at = clock.now()
 
@@ -101,6 +105,7 @@ class PromptCache:
         with self._lock:
             self._entries.clear()
             self._fingerprints.clear()
+            self._fingerprint_rows = 0
 
     def account(
         self,
@@ -197,9 +202,12 @@ class PromptCache:
         return _compare(previous, current)
 
     def _remember(self, api_key: str, message_id: str, fingerprint: _Fingerprint) -> None:
-        if len(self._fingerprints) >= _FINGERPRINTS_KEPT:
-            del self._fingerprints[next(iter(self._fingerprints))]
-        self._fingerprints[(api_key, message_id)] = fingerprint
+        fingerprints = self._fingerprints
+        self._fingerprint_rows += len(fingerprint.segments)
+        while fingerprints and self._fingerprint_rows > _FINGERPRINT_ROWS_KEPT:
+            oldest = fingerprints.pop(next(iter(fingerprints)))
+            self._fingerprint_rows -= len(oldest.segments)
+        fingerprints[(api_key, message_id)] = fingerprint
 
 
 def _longest_hit(

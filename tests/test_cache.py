@@ -217,6 +217,18 @@ def test_requests_without_diagnostics_leave_no_fingerprint(cache: PromptCache) -
     }
 
 
+def test_fingerprints_are_kept_within_a_row_budget(cache: PromptCache) -> None:
+    # ~2,500 segments a prompt: the 250,000-row budget holds the last 99 or so of them.
+    body = request(*(f"turn {i}" for i in range(2_499)))
+    prompt = segments(body)
+    for n in range(120):
+        cache.account(
+            "key", "m", prompt, MINIMUM, write=True, diagnostics={}, message_id=f"msg_{n}"
+        )
+    assert diagnose(cache, body, "msg_119", "msg_next") is None
+    assert diagnose(cache, body, "msg_0", "msg_next") == {"type": "previous_message_not_found"}
+
+
 def marked_text(ttl: str | None = None) -> dict[str, Any]:
     cc = {"type": "ephemeral", **({"ttl": ttl} if ttl else {})}
     return {"type": "text", "text": "x", "cache_control": cc}
