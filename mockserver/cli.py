@@ -133,6 +133,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "report still counts them all; 0: keep everything (default %(default)s)",
     )
     parser.add_argument(
+        "--journal-max-mb",
+        type=_count,
+        default=256,
+        metavar="MB",
+        help="keep at most MB megabytes of request bodies in the journal (a Claude Code "
+        "request is ~120 KB); 0: no limit (default %(default)s)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -189,6 +197,7 @@ def config_from(args: argparse.Namespace) -> Config:
         rate_limits=_rate_limits(args),
         seed=args.seed,
         journal_limit=args.journal_limit or None,
+        journal_max_bytes=args.journal_max_mb * 2**20 or None,
         watch=True,
     )
 

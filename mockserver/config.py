@@ -45,8 +45,10 @@ class Config:
     stream_pacing: Pacing | None = None
     # Required (as `Authorization: Bearer`) from admin clients that are not on loopback.
     admin_token: str | None = None
-    # The journal keeps at most this many exchanges, dropping the oldest (they still count
-    # in the contract report); None: all (the test fixture clears it for every test).
+    # The journal keeps at most this many exchanges, and request bodies of at most this
+    # many bytes (as received), dropping the oldest (they still count in the contract
+    # report); None: no limit (the test fixture clears the journal for every test).
     journal_limit: int | None = None
+    journal_max_bytes: int | None = None
     # Per-minute limits every API key gets (each key its own buckets); None: unlimited.
     rate_limits: RateLimits | None = None

@@ -35,8 +35,9 @@ async def read_request(
     ctx = check_headers(headers, state.config, draft.request_id)
     if "content-type" in headers:
         check_content_type(headers["content-type"])
-    body = parse_body(await request.read(), state.config.max_body_bytes)
-    draft.body = body
+    raw = await request.read()
+    body = parse_body(raw, state.config.max_body_bytes)
+    draft.body, draft.body_size = body, len(raw)
     return ctx, body
 
 

@@ -167,20 +167,40 @@ class Journal:
         self._items: list[Exchange | Pending] = []
         # Items before this index are all built.
         self._built = 0
+        # Each item's request body size (bytes as received), and their sum.
+        self._sizes: list[int] = []
+        self.body_bytes = 0
 
-    def add(self, exchange: Exchange | Pending) -> None:
-        # list.append is atomic: the request path takes no lock.
+    def add(self, exchange: Exchange | Pending, body_size: int = 0) -> None:
+        # The request path takes no lock: the server loop is the one writer (the admin API's
+        # resets run on it too; the Python API's reset runs between a test's requests).
+        self._sizes.append(body_size)
+        self.body_bytes += body_size
         self._items.append(exchange)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
             self._built = 0
+            self._sizes.clear()
+            self.body_bytes = 0
+
+    def excess(self, limit: int | None, max_bytes: int | None) -> int:
+        """How many of the oldest exchanges to drop to be within both limits."""
+        sizes = self._sizes
+        count = max(0, len(sizes) - limit) if limit is not None else 0
+        held = self.body_bytes - sum(sizes[:count])
+        while max_bytes is not None and held > max_bytes and count < len(sizes):
+            held -= sizes[count]
+            count += 1
+        return count
 
     def drop_oldest(self, count: int) -> None:
         with self._lock:
             del self._items[:count]
             self._built = max(0, self._built - count)
+            self.body_bytes -= sum(self._sizes[:count])
+            del self._sizes[:count]
 
     def _build(self) -> list[Exchange]:
         """Every item as an Exchange (call with the lock held)."""

@@ -20,6 +20,8 @@ class Draft:
     """
 
     body: Any = None
+    # The body's size in bytes, as received.
+    body_size: int = 0
     response: Any = None
     streamed: bool = False
     step: str | None = None

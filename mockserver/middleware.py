@@ -99,7 +99,8 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     if not response.prepared:
         response.headers.setdefault("request-id", draft.request_id)
     journal = state.journal
-    journal.add(partial(_exchange, draft, request.method, request.path, response.status))
-    if state.journal_trim_at is not None and len(journal) >= state.journal_trim_at:
+    exchange = partial(_exchange, draft, request.method, request.path, response.status)
+    journal.add(exchange, draft.body_size)
+    if len(journal) >= state.journal_trim_at or journal.body_bytes >= state.journal_trim_bytes:
         state.trim_journal()
     return response

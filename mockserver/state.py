@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -45,16 +46,17 @@ class ServerState:
     strictness: Strictness = field(init=False)
     # The contract report covers the whole session: reset() leaves it alone.
     report: ReportCollector = field(default_factory=ReportCollector)
-    # The journal length at which it is trimmed back to the config's limit (None: never).
-    journal_trim_at: int | None = field(init=False)
+    # The journal length and body bytes at which it is trimmed back to the config's limits.
+    journal_trim_at: int = field(init=False)
+    journal_trim_bytes: int = field(init=False)
     # Held while the report folds the journal in and the journal is cleared or trimmed (the
     # test thread resets and reads reports while the server loop trims).
     _journal_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
-        limit = self.config.journal_limit
         # Trimmed a tenth at a time, so the report's catch-up runs once per many requests.
-        self.journal_trim_at = None if limit is None else limit + max(1, limit // 10)
+        self.journal_trim_at = _past(self.config.journal_limit)
+        self.journal_trim_bytes = _past(self.config.journal_max_bytes)
         self.cache = PromptCache(self.clock)
         self.limits = RateLimiter(self.config.rate_limits, self.clock)
         self.strictness = self.config.strictness
@@ -63,14 +65,12 @@ class ServerState:
         self.scenarios = book_for(self.config)
 
     def trim_journal(self) -> None:
-        """Down to the journal limit: the oldest exchanges go, after the report has them."""
-        limit = self.config.journal_limit
-        if limit is None or len(self.journal) <= limit:
-            return
+        """Down to the journal's limits: the oldest exchanges go, after the report has them."""
         with self._journal_lock:
             self.report.catch_up(self.journal)
+            count = self.journal.excess(self.config.journal_limit, self.config.journal_max_bytes)
             # Only what the report has folded in may go (a request may have come in since).
-            count = min(len(self.journal) - limit, self.report.position)
+            count = min(count, self.report.position)
             self.journal.drop_oldest(count)
             self.report.journal_trimmed(count)
 
@@ -97,3 +97,8 @@ class ServerState:
         self.faults.clear()
         self.limits.clear()
         self.strictness = self.config.strictness
+
+
+def _past(limit: int | None) -> int:
+    """A tenth over `limit`: where trimming starts (never, for no limit)."""
+    return sys.maxsize if limit is None else limit + max(1, limit // 10)
