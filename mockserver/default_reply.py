@@ -96,10 +96,14 @@ def _thinking(conv: Conversation) -> dict[str, Any]:
     return {"type": "thinking", "thinking": text}
 
 
+# Fields that change what the default reply says.
+_SHAPING = frozenset({"tools", "thinking", "output_config", "output_format"})
+
+
 def _plain_text(body: Mapping[str, Any]) -> str | None:
     """The text for the commonest request — a final user turn that is a string, no tools,
     thinking or output format — worked out without building a Conversation; None otherwise."""
-    if "tools" in body or "thinking" in body or "output_config" in body or "output_format" in body:
+    if not _SHAPING.isdisjoint(body):
         return None
     messages = body.get("messages")
     last = messages[-1] if isinstance(messages, list) and messages else None

@@ -45,7 +45,8 @@ def finish(
 ) -> Finished:
     """Apply stop sequences and ``max_tokens`` to `content`; pick the stop reason."""
     limit = request.get("max_tokens")
-    budget = limit if isinstance(limit, int) and not isinstance(limit, bool) else None
+    # Parsed JSON: an int is exactly an int (and a bool is not one).
+    budget = limit if type(limit) is int else None
     if budget is not None and budget <= 0:
         return Finished([], "max_tokens", None, None, 0, 0)
     given = request.get("stop_sequences")
