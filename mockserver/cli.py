@@ -135,10 +135,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--journal-max-mb",
         type=_count,
-        default=256,
+        default=64,
         metavar="MB",
         help="keep at most MB megabytes of request bodies in the journal (a Claude Code "
-        "request is ~120 KB); 0: no limit (default %(default)s)",
+        "request is ~120 KB; parsed, a body takes about twice its size); 0: no limit "
+        "(default %(default)s)",
     )
     parser.add_argument(
         "--log-level",
