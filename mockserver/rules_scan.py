@@ -59,6 +59,10 @@ class MessageScan(NamedTuple):
     # Tool blocks, noted only in a user or assistant message (the turns pair them).
     uses: tuple[ToolId, ...] = ()
     results: tuple[ToolId, ...] = ()
+    # How many of the first blocks are tool results (the API reads only those as the
+    # answers to the calls before), and whether that is all of them.
+    lead: int = 0
+    all_results: bool = False
 
 
 # What most string messages scan to, and what any other message without features does.
@@ -87,6 +91,7 @@ def _scan_blocks(role: str | None, content: list[Any]) -> MessageScan:
     features: set[str] = set()
     uses: list[ToolId] = []
     results: list[ToolId] = []
+    lead = 0
     for j, block in enumerate(content):
         if not isinstance(block, _MAPPING):
             continue
@@ -108,6 +113,7 @@ def _scan_blocks(role: str | None, content: list[Any]) -> MessageScan:
             if role is not None:
                 features.add(TOOL_RESULTS)
                 results.append((j, _string(block.get("tool_use_id"))))
+                lead += lead == j
             _scan_nested(block.get("content"), features)
         elif kind in _THINKING_TYPES:
             features.add(THINKING_BLOCKS)
@@ -120,7 +126,9 @@ def _scan_blocks(role: str | None, content: list[Any]) -> MessageScan:
                 _scan_nested(source.get("content"), features)
         elif kind == "search_result":
             features.add(CITATIONS)
-    return MessageScan(role, frozenset(features), tuple(uses), tuple(results))
+    return MessageScan(
+        role, frozenset(features), tuple(uses), tuple(results), lead, lead == len(content)
+    )
 
 
 def _scan_nested(content: Any, features: set[str]) -> None:

@@ -30,7 +30,8 @@ def rule_tool_use_answered(req: RuleRequest) -> Iterator[Problem]:
         if answered(turns, k):
             continue
         turn = turns[k]
-        answered_ids = set(map(_ID, turns[k + 1].results))
+        # Only results the next turn starts with answer: after a text block they are late.
+        answered_ids = set(map(_ID, turns[k + 1].led))
         missing = [(i, tool_id) for i, _, tool_id in turn.uses if tool_id not in answered_ids]
         ids = ", ".join(dict.fromkeys(str(tool_id) for _, tool_id in missing))
         i = missing[0][0]

@@ -35,6 +35,11 @@ class Turn(NamedTuple):
     # The turn an assistant turn's tool loop starts with: walking back over (tool results,
     # assistant turn) pairs, as far as they go. A user turn's own index.
     loop_start: int
+    # The results the turn starts with (before any other block): the only ones the API
+    # takes as answers to the calls of the turn before. `lead_open`: so far the turn holds
+    # nothing else, so a result in its next message leads too.
+    led: tuple[ToolBlock, ...]
+    lead_open: bool
 
 
 class TurnState(NamedTuple):
@@ -61,7 +66,7 @@ def answered(turns: Sequence[Turn], k: int) -> bool:
     turn = turns[k]
     if turn.role != "assistant" or not turn.uses:
         return True
-    return set(map(_ID, turns[k + 1].results)).issuperset(map(_ID, turn.uses))
+    return set(map(_ID, turns[k + 1].led)).issuperset(map(_ID, turn.uses))
 
 
 def expected(turns: Sequence[Turn], k: int) -> bool:
@@ -89,8 +94,17 @@ def grow(state: TurnState, scans: Iterable[MessageScan], start: int) -> TurnStat
         results = tuple([(i, j, tool_id) for j, tool_id in scan.results]) if scan.results else ()
         if turns and turns[-1].role == role:
             last = turns[-1]
+            led, lead_open = last.led, last.lead_open
+            if lead_open:
+                led, lead_open = led + results[: scan.lead], scan.all_results
             turns[-1] = Turn(
-                role, (*last.messages, i), last.uses + uses, last.results + results, last.loop_start
+                role,
+                (*last.messages, i),
+                last.uses + uses,
+                last.results + results,
+                last.loop_start,
+                led,
+                lead_open,
             )
             continue
         k = len(turns)
@@ -98,7 +112,9 @@ def grow(state: TurnState, scans: Iterable[MessageScan], start: int) -> TurnStat
         # Turns alternate roles: the turn before an assistant turn is a user turn.
         if role == "assistant" and k >= 2 and turns[k - 1].results:
             loop_start = turns[k - 2].loop_start
-        turns.append(Turn(role, (i,), uses, results, loop_start))
+        turns.append(
+            Turn(role, (i,), uses, results, loop_start, results[: scan.lead], scan.all_results)
+        )
     old, n = len(state.turns), len(turns)
     unanswered = tuple(k for k in range(max(old - 2, 0), n - 2) if not answered(turns, k))
     unexpected = tuple(k for k in range(max(old - 1, 0), n - 1) if not expected(turns, k))

@@ -11,6 +11,7 @@ from rules_support import (
     assistant,
     check_case,
     model,
+    problems,
     reply,
     request,
     text,
@@ -121,6 +122,31 @@ CASES = [
         "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: "
         "toolu_01A, toolu_01C. Each `tool_use` block must have a corresponding `tool_result` "
         "block in the next message.",
+    ),
+    Case(
+        # The API takes only the results a turn starts with as answers (its docs: tool
+        # results come first, any text after them); worded as any unanswered call is.
+        "tool-result-after-text",
+        request(
+            user("Weather?"),
+            assistant([tool_use("toolu_01A")]),
+            user([text("Here you go."), tool_result("toolu_01A")]),
+        ),
+        "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: "
+        "toolu_01A. Each `tool_use` block must have a corresponding `tool_result` block in the "
+        "next message.",
+    ),
+    Case(
+        "tool-result-in-a-later-message-of-the-turn",
+        request(
+            user("Weather?"),
+            assistant([tool_use("toolu_01A")]),
+            user("One moment."),
+            user([tool_result("toolu_01A")]),
+        ),
+        "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: "
+        "toolu_01A. Each `tool_use` block must have a corresponding `tool_result` block in the "
+        "next message.",
     ),
     Case(
         "tool-result-unexpected",
@@ -276,3 +302,11 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_invalid_request_fails_with_the_api_message(case: Case) -> None:
     check_case(case)
+
+
+def test_results_leading_the_turn_answer_however_the_turn_is_split() -> None:
+    calls = assistant([tool_use("toolu_01A"), tool_use("toolu_01B")])
+    results_then_text = user([tool_result("toolu_01A"), tool_result("toolu_01B"), text("Go on.")])
+    split = [user([tool_result("toolu_01A")]), user([tool_result("toolu_01B"), text("Go on.")])]
+    for answer in ([results_then_text], split):
+        assert problems(request(user("Weather?"), calls, *answer)) == []
