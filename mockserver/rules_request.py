@@ -33,6 +33,8 @@ from .rules_scan import (
     TEMPERATURE,
     THINKING,
     TOOL_CHOICE,
+    TOP_K,
+    TOP_P,
     TYPED_TOOLS,
     holding,
     scan_message,
@@ -48,7 +50,7 @@ _MAPPING = (dict, Mapping)
 # What an absent or odd object reads as (shared: the rules only read it).
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
 
-_SETTINGS = frozenset({TEMPERATURE, TOOL_CHOICE, CONTEXT_MANAGEMENT})
+_SETTINGS = frozenset({TEMPERATURE, TOP_K, TOP_P, TOOL_CHOICE, CONTEXT_MANAGEMENT})
 _THINKING_ON = frozenset({"enabled", "adaptive", "between_tools"})
 _UNTYPED = frozenset({None, "custom"})
 

@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 # Names in `RuleRequest.features`. Settings the request sets:
 THINKING = "thinking"  # a `thinking` object with fields
 TEMPERATURE = "temperature"
+TOP_K = "top_k"
+TOP_P = "top_p"
 TOOL_CHOICE = "tool_choice"
 CONTEXT_MANAGEMENT = "context_management"
 PREFILL = "prefill"  # the conversation ends with an assistant turn

@@ -87,6 +87,35 @@ def rule_temperature_with_thinking(req: RuleRequest) -> Iterator[Problem]:
         )
 
 
+def rule_top_k_with_thinking(req: RuleRequest) -> Iterator[Problem]:
+    if req.ctx.version != VERSION_2023 or not req.thinking_on or req.body.get("top_k") is None:
+        return
+    # Observed: quarkiverse/quarkus-langchain4j #1812 (any value, even a default, is refused).
+    yield problem(
+        "top_k_with_thinking",
+        "`top_k` must be unset when thinking is enabled. Please consult our documentation at "
+        "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+        "#important-considerations-when-using-extended-thinking",
+        "top_k",
+    )
+
+
+def rule_top_p_with_thinking(req: RuleRequest) -> Iterator[Problem]:
+    top_p: Any = req.body.get("top_p")
+    if req.ctx.version != VERSION_2023 or not req.thinking_on or not _number(top_p):
+        return
+    # The docs allow 0.95 to 1 with thinking; the API's wording for a lower value is a
+    # guess (only the older "top_p must be unset when thinking is enabled" was seen).
+    if top_p < 0.95:
+        yield problem(
+            "top_p_with_thinking",
+            "`top_p` must be between 0.95 and 1 when thinking is enabled. Please consult our "
+            "documentation at https://docs.claude.com/en/docs/build-with-claude/"
+            "extended-thinking#important-considerations-when-using-extended-thinking",
+            "top_p",
+        )
+
+
 def rule_clear_thinking_needs_thinking(req: RuleRequest) -> Iterator[Problem]:
     edits = mapping(req.body.get("context_management")).get("edits")
     kinds = [mapping(e).get("type") for e in edits] if isinstance(edits, list) else []

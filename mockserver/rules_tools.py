@@ -23,6 +23,26 @@ from .rules_turns import answered, expected
 _ID = itemgetter(2)
 
 
+def rule_tool_use_ids_unique(req: RuleRequest) -> Iterator[Problem]:
+    """No two calls of one assistant turn share an id (observed: anthropics/claude-code
+    #28515 and others, all within one message; whether ids repeated across turns are
+    refused too is not known, so they are let through)."""
+    for turn in req.turn_state.turns:
+        uses = turn.uses
+        if len(uses) < 2 or len(set(map(_ID, uses))) == len(uses):
+            continue
+        seen: set[str | None] = set()
+        for i, j, tool_id in uses:
+            if tool_id in seen:
+                yield problem(
+                    "tool_use_ids_unique",
+                    f"messages.{i}.content.{j}: tool_use ids must be unique",
+                    f"messages.{i}.content.{j}",
+                )
+                return
+            seen.add(tool_id)
+
+
 def rule_tool_use_answered(req: RuleRequest) -> Iterator[Problem]:
     state = req.turn_state
     turns = state.turns

@@ -44,6 +44,8 @@ from .rules_scan import (
     TOOL_CHOICE,
     TOOL_RESULTS,
     TOOL_USES,
+    TOP_K,
+    TOP_P,
     TYPED_TOOLS,
 )
 from .signatures import Signer
@@ -64,6 +66,8 @@ RULES: tuple[tuple[Rule, str], ...] = (
     (rules_thinking.rule_thinking_mode_supported, THINKING),
     (rules_thinking.rule_budget_below_max_tokens, THINKING),
     (rules_thinking.rule_temperature_with_thinking, TEMPERATURE),
+    (rules_thinking.rule_top_k_with_thinking, TOP_K),
+    (rules_thinking.rule_top_p_with_thinking, TOP_P),
     (rules_thinking.rule_forced_tool_choice, TOOL_CHOICE),
     (rules_thinking.rule_clear_thinking_needs_thinking, CONTEXT_MANAGEMENT),
     (rules_tool_defs.rule_unique_tool_names, REPEATED_TOOL_NAMES),
@@ -77,6 +81,7 @@ RULES: tuple[tuple[Rule, str], ...] = (
     (rules_conversation.rule_prefill_no_trailing_whitespace, PREFILL),
     (rules_version.rule_no_document_in_assistant, DOCUMENTS),
     (rules_version.rule_no_citations_from_user, CITATIONS),
+    (rules_tools.rule_tool_use_ids_unique, TOOL_USES),
     (rules_tools.rule_tool_use_answered, TOOL_USES),
     (rules_tools.rule_tool_result_expected, TOOL_RESULTS),
     (rules_thinking.rule_final_turn_starts_with_thinking, THINKING),

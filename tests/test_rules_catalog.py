@@ -195,6 +195,31 @@ CASES = [
         {"version": VERSION_2023},
     ),
     Case(
+        "top-k-with-thinking",
+        request(user("hi"), max_tokens=4096, thinking=ENABLED, top_k=40),
+        "`top_k` must be unset when thinking is enabled. Please consult our documentation at "
+        "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+        "#important-considerations-when-using-extended-thinking",
+        {"version": VERSION_2023},
+    ),
+    Case(
+        "top-p-below-0.95-with-thinking",
+        request(user("hi"), max_tokens=4096, thinking=ENABLED, top_p=0.9),
+        "`top_p` must be between 0.95 and 1 when thinking is enabled. Please consult our "
+        "documentation at https://docs.claude.com/en/docs/build-with-claude/"
+        "extended-thinking#important-considerations-when-using-extended-thinking",
+        {"version": VERSION_2023},
+    ),
+    Case(
+        "tool-use-ids-repeated",
+        request(
+            user("Weather in two cities?"),
+            assistant([tool_use("toolu_01A"), tool_use("toolu_01A")]),
+            user([tool_result("toolu_01A")]),
+        ),
+        "messages.1.content.1: tool_use ids must be unique",
+    ),
+    Case(
         "enabled-on-adaptive-only-model",
         request(user("hi"), max_tokens=4096, thinking=ENABLED),
         '"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" '
@@ -310,3 +335,18 @@ def test_results_leading_the_turn_answer_however_the_turn_is_split() -> None:
     split = [user([tool_result("toolu_01A")]), user([tool_result("toolu_01B"), text("Go on.")])]
     for answer in ([results_then_text], split):
         assert problems(request(user("Weather?"), calls, *answer)) == []
+
+
+def test_sampling_the_docs_allow_with_thinking_and_ids_reused_across_turns_pass() -> None:
+    thinking = request(user("hi"), max_tokens=4096, thinking=ENABLED, top_p=0.97)
+    assert problems(thinking, version=VERSION_2023) == []
+    off = {**thinking, "top_p": 0.3, "thinking": {"type": "disabled"}}
+    assert problems(off, version=VERSION_2023) == []
+    again = request(
+        user("Weather?"),
+        assistant([tool_use("toolu_01A")]),
+        user([tool_result("toolu_01A")]),
+        assistant([tool_use("toolu_01A")]),
+        user([tool_result("toolu_01A")]),
+    )
+    assert problems(again) == []

@@ -47,6 +47,28 @@ def test_unanswered_tool_use_is_refused_with_the_api_message(client: anthropic.A
     )
 
 
+def test_results_after_text_and_repeated_ids_are_refused(client: anthropic.Anthropic) -> None:
+    call: dict[str, Any] = {"type": "tool_use", "id": "toolu_01A", "name": "w", "input": {}}
+    result = {"type": "tool_result", "tool_use_id": "toolu_01A", "content": "Sunny."}
+    late = [{"type": "text", "text": "Here:"}, result]
+    repeated = [call, {**call, "input": {"again": True}}]
+    for calls, answer, message in (
+        ([call], late, "messages.1: `tool_use` ids were found without `tool_result` blocks"),
+        (repeated, [result], "messages.1.content.1: tool_use ids must be unique"),
+    ):
+        with pytest.raises(anthropic.BadRequestError) as caught:
+            client.messages.create(
+                model=MODEL,
+                max_tokens=100,
+                messages=[
+                    {"role": "user", "content": "Weather?"},
+                    {"role": "assistant", "content": calls},
+                    {"role": "user", "content": answer},
+                ],
+            )
+        assert _error(caught)["message"].startswith(message)
+
+
 def test_max_tokens_over_the_model_limit_names_the_dated_model(client: anthropic.Anthropic) -> None:
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.messages.create(
