@@ -27,12 +27,10 @@ def rule_tool_use_ids_unique(req: RuleRequest) -> Iterator[Problem]:
     """No two calls of one assistant turn share an id (observed: anthropics/claude-code
     #28515 and others, all within one message; whether ids repeated across turns are
     refused too is not known, so they are let through)."""
-    for turn in req.turn_state.turns:
-        uses = turn.uses
-        if len(uses) < 2 or len(set(map(_ID, uses))) == len(uses):
-            continue
+    turns = req.turn_state.turns
+    for k in req.turn_state.repeated:
         seen: set[str | None] = set()
-        for i, j, tool_id in uses:
+        for i, j, tool_id in turns[k].uses:
             if tool_id in seen:
                 yield problem(
                     "tool_use_ids_unique",

@@ -48,6 +48,7 @@ class TurnState(NamedTuple):
     turns: tuple[Turn, ...]
     unanswered: tuple[int, ...]  # assistant turns with a call the next turn does not answer
     unexpected: tuple[int, ...]  # user turns with a result the turn before did not ask for
+    repeated: tuple[int, ...]  # turns with two calls of the same id
 
     def maybe_unanswered(self) -> tuple[int, ...]:
         """The turns whose calls may lack a result in the next turn, in order."""
@@ -79,7 +80,12 @@ def expected(turns: Sequence[Turn], k: int) -> bool:
     return offered.issuperset(map(_ID, turn.results))
 
 
-NO_TURNS = TurnState((), (), ())
+def _repeats_an_id(turn: Turn) -> bool:
+    uses = turn.uses
+    return len(uses) > 1 and len(set(map(_ID, uses))) < len(uses)
+
+
+NO_TURNS = TurnState((), (), (), ())
 
 
 def grow(state: TurnState, scans: Iterable[MessageScan], start: int) -> TurnState:
@@ -118,4 +124,12 @@ def grow(state: TurnState, scans: Iterable[MessageScan], start: int) -> TurnStat
     old, n = len(state.turns), len(turns)
     unanswered = tuple(k for k in range(max(old - 2, 0), n - 2) if not answered(turns, k))
     unexpected = tuple(k for k in range(max(old - 1, 0), n - 1) if not expected(turns, k))
-    return TurnState(tuple(turns), state.unanswered + unanswered, state.unexpected + unexpected)
+    # The last turn of `state` may have grown: its calls are looked at again.
+    settled = tuple(k for k in state.repeated if k < old - 1)
+    repeated = tuple(k for k in range(max(old - 1, 0), n) if _repeats_an_id(turns[k]))
+    return TurnState(
+        tuple(turns),
+        state.unanswered + unanswered,
+        state.unexpected + unexpected,
+        settled + repeated,
+    )

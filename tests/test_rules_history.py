@@ -113,6 +113,23 @@ def test_a_changed_neighbour_changes_the_turns() -> None:
     assert messages_of(problems(request(*moved)))[0].startswith(f"messages.1: {MISSING}")
 
 
+def test_calls_repeating_an_id_are_found_in_kept_and_growing_turns() -> None:
+    repeated = "tool_use ids must be unique"
+    messages = loop(5, task="A conversation whose third call repeats an id.")
+    messages[3] = assistant([tool_use("toolu_x"), tool_use("toolu_x")])
+    messages[4] = user([tool_result("toolu_x")])
+    for end in (5, 7, 9, 11):
+        sent = [copy.deepcopy(m) for m in messages[:end]]
+        assert recall(sent) == fresh(sent)
+        assert messages_of(problems(request(*sent)))[0] == f"messages.3.content.1: {repeated}"
+    # The last turn grows by a second assistant message that calls the same id again.
+    grown = [*messages[:3], assistant([tool_use("toolu_y")])]
+    assert recall(grown) == fresh(grown)
+    grown += [assistant([tool_use("toolu_y")]), user([tool_result("toolu_y")])]
+    assert recall(grown) == fresh(grown)
+    assert messages_of(problems(request(*grown)))[0] == f"messages.4.content.0: {repeated}"
+
+
 def test_a_body_changed_in_place_after_its_call_is_read_as_it_is_now() -> None:
     messages = loop(5, task="A conversation no other test has.")
     body = request(*messages)
