@@ -41,8 +41,11 @@ class AdminError(Exception):
         self.extra = extra
 
 
+_ADMIN_FOLDER = ADMIN_PREFIX + "/"
+
+
 def is_admin_path(path: str) -> bool:
-    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+    return path == ADMIN_PREFIX or path.startswith(_ADMIN_FOLDER)
 
 
 def _state(request: web.Request) -> ServerState:
