@@ -20,7 +20,3 @@ class RequestContext(NamedTuple):
     # The request's headers: names match whatever their case, a repeated one gives its
     # first value.
     headers: Mapping[str, str]
-
-    @property
-    def is_beta(self) -> bool:
-        return bool(self.betas)

@@ -23,24 +23,28 @@ def _error(caught: pytest.ExceptionInfo[anthropic.BadRequestError]) -> dict[str,
     return error
 
 
-def test_unanswered_tool_use_is_refused_with_the_api_message(client: anthropic.Anthropic) -> None:
+def _refusal(client: anthropic.Anthropic, calls: list[Any], answer: Any) -> str:
+    """The message of the 400 for a tool call answered by `answer` (its next user turn)."""
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.messages.create(
             model=MODEL,
             max_tokens=100,
             messages=[
                 {"role": "user", "content": "Weather?"},
-                {
-                    "role": "assistant",
-                    "content": [
-                        {"type": "tool_use", "id": "toolu_01A", "name": "w", "input": {}},
-                        {"type": "tool_use", "id": "toolu_01B", "name": "w", "input": {}},
-                    ],
-                },
-                {"role": "user", "content": "Never mind."},
+                {"role": "assistant", "content": calls},
+                {"role": "user", "content": answer},
             ],
         )
-    assert _error(caught)["message"] == (
+    message: str = _error(caught)["message"]
+    return message
+
+
+def _call(tool_id: str, **tool_input: Any) -> dict[str, Any]:
+    return {"type": "tool_use", "id": tool_id, "name": "w", "input": tool_input}
+
+
+def test_unanswered_tool_use_is_refused_with_the_api_message(client: anthropic.Anthropic) -> None:
+    assert _refusal(client, [_call("toolu_01A"), _call("toolu_01B")], "Never mind.") == (
         "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after: "
         "toolu_01A, toolu_01B. Each `tool_use` block must have a corresponding `tool_result` "
         "block in the next message."
@@ -48,25 +52,15 @@ def test_unanswered_tool_use_is_refused_with_the_api_message(client: anthropic.A
 
 
 def test_results_after_text_and_repeated_ids_are_refused(client: anthropic.Anthropic) -> None:
-    call: dict[str, Any] = {"type": "tool_use", "id": "toolu_01A", "name": "w", "input": {}}
     result = {"type": "tool_result", "tool_use_id": "toolu_01A", "content": "Sunny."}
     late = [{"type": "text", "text": "Here:"}, result]
-    repeated = [call, {**call, "input": {"again": True}}]
-    for calls, answer, message in (
-        ([call], late, "messages.1: `tool_use` ids were found without `tool_result` blocks"),
-        (repeated, [result], "messages.1.content.1: tool_use ids must be unique"),
-    ):
-        with pytest.raises(anthropic.BadRequestError) as caught:
-            client.messages.create(
-                model=MODEL,
-                max_tokens=100,
-                messages=[
-                    {"role": "user", "content": "Weather?"},
-                    {"role": "assistant", "content": calls},
-                    {"role": "user", "content": answer},
-                ],
-            )
-        assert _error(caught)["message"].startswith(message)
+    assert _refusal(client, [_call("toolu_01A")], late).startswith(
+        "messages.1: `tool_use` ids were found without `tool_result` blocks"
+    )
+    repeated = [_call("toolu_01A"), _call("toolu_01A", again=True)]
+    assert _refusal(client, repeated, [result]) == (
+        "messages.1.content.1: tool_use ids must be unique"
+    )
 
 
 def test_max_tokens_over_the_model_limit_names_the_dated_model(client: anthropic.Anthropic) -> None:
