@@ -77,22 +77,26 @@ def check_access(request: web.Request) -> None:
         raise AdminError(401, "the admin API needs 'Authorization: Bearer <admin token>'")
 
 
-async def answer_admin(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Run an admin handler (or the router's 404/405 for an admin path): access checked,
-    every failure answered in the admin API's plain JSON."""
-    try:
-        check_access(request)
-        return await handler(request)
-    except AdminError as exc:
-        return web.json_response({"error": exc.message, **exc.extra}, status=exc.status)
-    except ScenarioError as exc:
-        problem = {"error": str(exc), "source": exc.source, "line": exc.line, "hints": exc.hints}
-        return web.json_response(problem, status=400)
-    except web.HTTPException as exc:
-        return web.json_response({"error": exc.reason}, status=exc.status)
-    except Exception:
-        log.exception("internal error in admin %s %s", request.method, request.path)
-        return web.json_response({"error": "internal error"}, status=500)
+def admin_route(handler: Handler) -> Handler:
+    """`handler` run as an admin call: access checked, every failure answered in the admin
+    API's plain JSON, nothing journaled."""
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        try:
+            check_access(request)
+            return await handler(request)
+        except AdminError as exc:
+            return web.json_response({"error": exc.message, **exc.extra}, status=exc.status)
+        except ScenarioError as exc:
+            where = {"source": exc.source, "line": exc.line, "hints": exc.hints}
+            return web.json_response({"error": str(exc), **where}, status=400)
+        except web.HTTPException as exc:
+            return web.json_response({"error": exc.reason}, status=exc.status)
+        except Exception:
+            log.exception("internal error in admin %s %s", request.method, request.path)
+            return web.json_response({"error": "internal error"}, status=500)
+
+    return answer
 
 
 def _flag(request: web.Request, name: str) -> bool:
@@ -274,6 +278,7 @@ def add_admin_routes(router: web.UrlDispatcher) -> None:
     ]
     for method, path, handler in routes:
         if method == "GET":
-            router.add_get(ADMIN_PREFIX + path, handler)  # HEAD too, as aiohttp's GET routes
+            # HEAD too, as aiohttp's GET routes.
+            router.add_get(ADMIN_PREFIX + path, admin_route(handler))
         else:
-            router.add_route(method, ADMIN_PREFIX + path, handler)
+            router.add_route(method, ADMIN_PREFIX + path, admin_route(handler))

@@ -4,7 +4,7 @@
   fit); a scripted 429 that names no wait gets `DEFAULT_RETRY_AFTER_SECONDS`.
 - An overloaded 529 carries no `retry-after`: clients report them bare and fall back
   to their own backoff (the SDKs' 0.5 s, 1 s, 2 s, ...).
-- `x-should-retry: true` on 408, 409, 429 and 5xx is added by the middleware.
+- `x-should-retry: true` on 408, 409, 429 and 5xx is added by the envelope (envelope.py).
 
 `retry-after-ms` is the SDKs' finer-grained wait. The API is not seen to send it, so it
 is only added when a test asks for a wait that whole seconds cannot express, which

@@ -1,6 +1,6 @@
 """Error kinds the API answers with, and the problems validation collects.
 
-One table of `ApiError` subclasses, one middleware renders them (middleware.py);
+One table of `ApiError` subclasses, one wrapper renders them (envelope.py);
 no handler builds error JSON itself.
 """
 

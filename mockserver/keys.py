@@ -12,7 +12,7 @@ from .state import ServerState
 
 
 class Draft:
-    """What a handler learns about its exchange; the middleware journals it (the journal
+    """What a handler learns about its exchange; the route wrapper journals it (the journal
     builds the Exchange from it when first read, so nothing may change it after that).
 
     A plain class whose defaults live on the class: one is made per request, and only

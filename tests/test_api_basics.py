@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import time
+
 import anthropic
 import httpx2
 import pytest
@@ -10,6 +14,7 @@ from conftest import MODEL, TEST_KEY, ServerFactory, api_headers
 from mockserver.server import MockServer
 
 HI = [{"role": "user", "content": "Hello"}]
+HI_LATE = [{"role": "user", "content": "Hello from a slow client"}]
 
 
 def test_create_with_bearer_auth_and_2026_version(client: anthropic.Anthropic) -> None:
@@ -77,6 +82,66 @@ def test_wrong_method_is_405_in_the_envelope(http: httpx2.Client) -> None:
     response = http.get("/v1/messages", headers=api_headers())
     assert response.status_code == 405
     assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("POST", "/", 405),
+        ("DELETE", "/v1/models", 405),
+        ("PATCH", "/v1/messages/count_tokens", 405),
+        ("GET", "/v1/messages/", 404),
+        ("GET", "/v1/models/a/b", 404),
+    ],
+)
+def test_unrouted_requests_are_answered_in_the_envelope_and_journaled(
+    fresh: MockServer, http: httpx2.Client, method: str, path: str, status: int
+) -> None:
+    response = http.request(method, path, headers=api_headers())
+    assert response.status_code == status
+    body = response.json()
+    assert body["type"] == "error"
+    assert body["request_id"] == response.headers["request-id"]
+    if status == 405:
+        assert body["error"]["message"] == f"Method {method} is not allowed for this endpoint"
+    [exchange] = fresh.journal.all()
+    assert (exchange.method, exchange.path, exchange.status) == (method, path, status)
+
+
+def _raw_post(base_url: str, parts: list[bytes], *, chunked: bool = False) -> bytes:
+    """POST /v1/messages over a bare socket, the body sent in `parts` with a pause before
+    each, so the server has started on the request before its body is all there."""
+    host, port = base_url.removeprefix("http://").split(":")
+    size = sum(map(len, parts))
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}"
+    head = (
+        f"POST /v1/messages HTTP/1.1\r\nHost: {host}\r\nx-api-key: {TEST_KEY}\r\n"
+        f"anthropic-version: 2023-06-01\r\ncontent-type: application/json\r\n{framing}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head.encode())
+        for part in parts:
+            time.sleep(0.1)
+            sock.sendall(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
+        if chunked:
+            sock.sendall(b"0\r\n\r\n")
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_body_that_arrives_after_the_headers_is_read_whole(
+    fresh: MockServer, chunked: bool
+) -> None:
+    body = json.dumps({"model": MODEL, "max_tokens": 256, "messages": HI_LATE}).encode()
+    received = _raw_post(fresh.base_url, [body[:20], body[20:]], chunked=chunked)
+    head, _, answer = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert json.loads(answer)["content"][0]["text"].endswith('You said: "Hello from a slow client"')
+    assert fresh.journal.all()[0].body["messages"] == HI_LATE
 
 
 def test_missing_key_is_401(http: httpx2.Client) -> None:

@@ -1,0 +1,111 @@
+"""The one place errors become the Anthropic envelope, and every exchange is journaled.
+
+Every API route's handler is wrapped in `api_route` when the route is added, rather than
+run through an aiohttp middleware: a middleware costs each request aiohttp's own
+bookkeeping around it (a handler chain looked up, the current app swapped in and out).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
+from operator import itemgetter
+
+from aiohttp import web
+
+from . import ids
+from .body import too_deep
+from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
+from .journal import Exchange
+from .keys import DRAFT_KEY, STATE, Draft
+from .render import json_response
+
+log = logging.getLogger("mockserver")
+
+_NAME, _VALUE = itemgetter(0), itemgetter(1)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error_response(error: ApiError, request_id: str, org_id: str) -> web.Response:
+    headers = {"request-id": request_id, "anthropic-organization-id": org_id, **error.headers}
+    if error.status_code >= 500 or error.status_code in (408, 409, 429):
+        headers.setdefault("x-should-retry", "true")
+    return json_response(error.body(request_id), headers, status=error.status_code)
+
+
+def _as_api_error(exc: web.HTTPException) -> ApiError:
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
+        return RequestTooLarge()
+    if isinstance(exc, web.HTTPMethodNotAllowed):
+        return MethodNotAllowed(f"Method {exc.method} is not allowed for this endpoint")
+    if isinstance(exc, web.HTTPNotFound):
+        return NotFound("Not found")
+    return ApiError.of(exc.status, exc.reason)
+
+
+def _lowered(headers: Mapping[str, str]) -> dict[str, str]:
+    """Names lower-cased, the last value of a repeated header; built in C."""
+    items = headers.items()
+    return dict(zip(map(str.lower, map(_NAME, items)), map(_VALUE, items), strict=True))
+
+
+def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
+    return Exchange(
+        request_id=draft.request_id,
+        method=method,
+        path=path,
+        headers=_lowered(draft.headers),
+        body=draft.body,
+        status=status,
+        response=draft.response,
+        streamed=draft.streamed,
+        step=draft.step,
+        problems=tuple(draft.problems),
+        events_sent=draft.events_sent,
+        interrupted=draft.interrupted,
+        unmatched=draft.unmatched,
+        near_misses=draft.near_misses,
+        scenario_error=draft.scenario_error,
+    )
+
+
+def api_route(handler: Handler) -> Handler:
+    """`handler` with every failure answered in the API's envelope and its exchange journaled."""
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE]
+        draft = Draft(request_id=ids.request_id(), headers=request.headers)
+        request[DRAFT_KEY] = draft
+        try:
+            response = await handler(request)
+        except ApiError as exc:
+            response = error_response(exc, draft.request_id, state.organization_id)
+            draft.response = exc.body(draft.request_id)
+        except web.HTTPException as exc:
+            error = _as_api_error(exc)
+            response = error_response(error, draft.request_id, state.organization_id)
+            draft.response = error.body(draft.request_id)
+        except RecursionError:
+            # A body nested nearly as deep as the parser allows (1,024) outgrows the stack of
+            # the stages that walk it; answered as a deeper body's parse error is.
+            error = too_deep()
+            response = error_response(error, draft.request_id, state.organization_id)
+            draft.response = error.body(draft.request_id)
+        except Exception:
+            # A bug of ours: log it for us, answer the client as the API's 500 would.
+            log.exception("internal error while answering %s %s", request.method, request.path)
+            error = InternalServer()
+            response = error_response(error, draft.request_id, state.organization_id)
+            draft.response = error.body(draft.request_id)
+        if not response.prepared:
+            response.headers.setdefault("request-id", draft.request_id)
+        journal = state.journal
+        exchange = partial(_exchange, draft, request.method, request.path, response.status)
+        journal.add(exchange, draft.body_size)
+        if len(journal) >= state.journal_trim_at or journal.body_bytes >= state.journal_trim_bytes:
+            state.trim_journal()
+        return response
+
+    return answer
