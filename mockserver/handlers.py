@@ -35,7 +35,10 @@ async def read_request(
     ctx = check_headers(headers, state.config, draft.request_id)
     if "content-type" in headers:
         check_content_type(headers["content-type"])
-    raw = await request.read()
+    content = request.content
+    # A small body has usually all arrived with the headers: taken from the buffer at once,
+    # without request.read()'s chunk loop (a tenth of the framework's work on such a request).
+    raw = content.read_nowait() if content.is_eof() else await request.read()
     body = parse_body(raw, state.config.max_body_bytes)
     draft.body, draft.body_size = body, len(raw)
     return ctx, body
