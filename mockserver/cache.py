@@ -16,6 +16,7 @@ The rules reproduced (Anthropic prompt-caching docs):
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress, count, repeat
@@ -90,7 +91,8 @@ class PromptCache:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._entries: dict[tuple[str, str], dict[bytes, _Entry]] = {}
-        self._fingerprints: dict[tuple[str, str], _Fingerprint] = {}
+        # Ordered, for an eviction of the oldest in constant time (a dict scans its deleted keys).
+        self._fingerprints: OrderedDict[tuple[str, str], _Fingerprint] = OrderedDict()
         self._fingerprint_rows = 0
         self._lock = threading.Lock()
         self._swept_at = clock.now()
@@ -205,7 +207,7 @@ class PromptCache:
         fingerprints = self._fingerprints
         self._fingerprint_rows += len(fingerprint.segments)
         while fingerprints and self._fingerprint_rows > _FINGERPRINT_ROWS_KEPT:
-            oldest = fingerprints.pop(next(iter(fingerprints)))
+            oldest = fingerprints.popitem(last=False)[1]
             self._fingerprint_rows -= len(oldest.segments)
         fingerprints[(api_key, message_id)] = fingerprint
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -41,7 +42,8 @@ class RawJsonMemo(Generic[T]):
         self._budget = budget
         self._held = 0
         # By the text, or for a long one by its ends: each entry holds the whole text.
-        self._known: dict[bytes, tuple[bytes, T]] = {}
+        # Ordered, for an eviction of the oldest in constant time (a dict scans its deleted keys).
+        self._known: OrderedDict[bytes, tuple[bytes, T]] = OrderedDict()
         # Only a write needs it: a dict read on its own is atomic.
         self._lock = threading.Lock()
 
@@ -73,7 +75,7 @@ class RawJsonMemo(Generic[T]):
             known[key] = (text, result)
             self._held += _size(text)
             while self._held > self._budget:
-                self._held -= _size(known.pop(next(iter(known)))[0])
+                self._held -= _size(known.popitem(last=False)[1][0])
 
 
 def _size(text: bytes) -> int:

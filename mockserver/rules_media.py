@@ -15,6 +15,7 @@ process image", which the API reports with bare indices
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -102,7 +103,8 @@ class _ImageReads:
     """
 
     def __init__(self, budget: int) -> None:
-        self._known: dict[tuple[int, str, str], tuple[str, ImageRead]] = {}
+        # Ordered, for an eviction of the oldest in constant time (a dict scans its deleted keys).
+        self._known: OrderedDict[tuple[int, str, str], tuple[str, ImageRead]] = OrderedDict()
         self._budget = budget
         self._held = 0
         # Only a write needs it: a dict read on its own is atomic.
@@ -120,8 +122,7 @@ class _ImageReads:
             self._held += len(data) - (len(replaced[0]) if replaced else 0)
             self._known[probe] = (data, read)
             while self._held > self._budget:
-                oldest = next(iter(self._known))
-                self._held -= len(self._known.pop(oldest)[0])
+                self._held -= len(self._known.popitem(last=False)[1][0])
         return read
 
 

@@ -10,6 +10,7 @@ anything else looks at the request. Unknown or spent ids get the API's errors, w
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,8 @@ def _thread_of(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 @dataclass
 class ThreadStore:
-    _threads: dict[str, _Thread] = field(default_factory=dict)
+    # Ordered, for an eviction of the oldest in constant time (a dict scans its deleted keys).
+    _threads: OrderedDict[str, _Thread] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def expand(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +94,7 @@ class ThreadStore:
                     previous.continued = True
             self._threads[str(message["id"])] = _Thread([*messages, reply], fields)
             while len(self._threads) > MAX_THREADS:
-                del self._threads[next(iter(self._threads))]
+                self._threads.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:
