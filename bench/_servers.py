@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
 import sys
@@ -57,9 +56,13 @@ class Server:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the server process has used so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU the server process has used so far, over all its threads (Linux /proc).
+
+        From the scheduler's nanosecond counts: /proc/PID/stat counts clock ticks of 10 ms,
+        a twentieth of a 1,000-request round of small requests.
+        """
+        tasks = Path(f"/proc/{self.pid}/task").glob("*/schedstat")
+        return sum(int(task.read_text().split()[0]) for task in tasks) / 1e9
 
 
 @contextlib.contextmanager
