@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .admin import add_admin_routes, admin_route, is_admin_path
+from .admin import Handler, add_admin_routes, admin_route, is_admin_path
 from .config import Config
 from .envelope import api_route
 from .handlers import count_tokens, create_message
-from .keys import STATE
+from .keys import STATE, Draft
 from .models_api import get_model, list_models
 from .render import end_streams_on_shutdown
 from .state import ServerState
 from .watcher import watch_scenarios
 
 
-async def root(request: web.Request) -> web.StreamResponse:
+async def root(request: web.Request, state: ServerState, draft: Draft) -> web.StreamResponse:
     # Claude Code sends `HEAD /` to pre-connect before its first call.
     return web.json_response({"service": "mockserver", "status": "ok"})
 
 
-async def unrouted(request: web.Request) -> web.StreamResponse:
+async def unrouted(request: web.Request, *_: object) -> web.StreamResponse:
     """What no other route takes: the 405 aiohttp's router gives a path routed for other
     methods, else its 404 (raised, for the route's wrapper to answer in its own form)."""
     here = request.match_info.route.resource
@@ -33,31 +33,31 @@ async def unrouted(request: web.Request) -> web.StreamResponse:
     raise web.HTTPNotFound()
 
 
-_api_unrouted = api_route(unrouted)
-_admin_unrouted = admin_route(unrouted)
+def fallback(state: ServerState) -> Handler:
+    """The catch-all route's handler: the admin API answers its own 404/405 in its plain
+    JSON, unjournaled; any other path in the API's envelope."""
+    api, admin = api_route(state, unrouted), admin_route(unrouted)
 
+    async def answer(request: web.Request) -> web.StreamResponse:
+        return await (admin if is_admin_path(request.path) else api)(request)
 
-async def fallback(request: web.Request) -> web.StreamResponse:
-    # The admin API answers its own 404/405 in its plain JSON, unjournaled.
-    if is_admin_path(request.path):
-        return await _admin_unrouted(request)
-    return await _api_unrouted(request)
+    return answer
 
 
 def create_app(config: Config, state: ServerState | None = None) -> web.Application:
     # aiohttp's own limit would answer oversized bodies itself; one byte more than ours
     # lets our 413 (in the API's edge shape) answer instead.
     app = web.Application(client_max_size=config.max_body_bytes + 1)
-    app[STATE] = state or ServerState(config)
+    app[STATE] = state = state or ServerState(config)
     # `?beta=true` (older SDKs' beta calls) is a query string: routing ignores it.
-    app.router.add_get("/", api_route(root))
-    app.router.add_post("/v1/messages", api_route(create_message))
-    app.router.add_post("/v1/messages/count_tokens", api_route(count_tokens))
-    app.router.add_get("/v1/models", api_route(list_models))
-    app.router.add_get("/v1/models/{model_id}", api_route(get_model))
+    app.router.add_get("/", api_route(state, root))
+    app.router.add_post("/v1/messages", api_route(state, create_message))
+    app.router.add_post("/v1/messages/count_tokens", api_route(state, count_tokens))
+    app.router.add_get("/v1/models", api_route(state, list_models))
+    app.router.add_get("/v1/models/{model_id}", api_route(state, get_model))
     add_admin_routes(app.router)
     # Last, so every other route is tried first.
-    app.router.add_route("*", "/{tail:.*}", fallback)
+    app.router.add_route("*", "/{tail:.*}", fallback(state))
     end_streams_on_shutdown(app)
     if config.watch:
         app.cleanup_ctx.append(watch_scenarios)

@@ -18,14 +18,17 @@ from . import ids
 from .body import too_deep
 from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
 from .journal import Exchange
-from .keys import DRAFT_KEY, STATE, Draft
+from .keys import Draft
 from .render import json_response
+from .state import ServerState
 
 log = logging.getLogger("mockserver")
 
 _NAME, _VALUE = itemgetter(0), itemgetter(1)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# An API route's handler: given the server's state and the exchange's draft to fill in.
+ApiHandler = Callable[[web.Request, ServerState, Draft], Awaitable[web.StreamResponse]]
 
 
 def error_response(error: ApiError, request_id: str, org_id: str) -> web.Response:
@@ -71,15 +74,14 @@ def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
     )
 
 
-def api_route(handler: Handler) -> Handler:
-    """`handler` with every failure answered in the API's envelope and its exchange journaled."""
+def api_route(state: ServerState, handler: ApiHandler) -> Handler:
+    """`handler` with every failure answered in the API's envelope and its exchange journaled
+    (the server's state is bound here: looking it up on the app costs every request)."""
 
     async def answer(request: web.Request) -> web.StreamResponse:
-        state = request.app[STATE]
         draft = Draft(request_id=ids.request_id(), headers=request.headers)
-        request[DRAFT_KEY] = draft
         try:
-            response = await handler(request)
+            response = await handler(request, state, draft)
         except ApiError as exc:
             response = error_response(exc, draft.request_id, state.organization_id)
             draft.response = exc.body(draft.request_id)

@@ -22,7 +22,7 @@ from .error_catalog import scripted_error
 from .errors import RateLimited
 from .events import message_events, sse_frame
 from .faults import Fault, FaultBook, Target
-from .keys import Draft, draft_of
+from .keys import Draft
 from .message import account_input
 from .ratelimit import UNLIMITED, Admission
 from .render import json_response, stream_pacing
@@ -59,7 +59,11 @@ class Struck:
         return replace(plan, fault=StreamFault("disconnect", after_bytes=int(size * fault.keep)))
 
     async def respond(
-        self, request: web.Request, body: Mapping[str, Any], headers: Mapping[str, str]
+        self,
+        request: web.Request,
+        draft: Draft,
+        body: Mapping[str, Any],
+        headers: Mapping[str, str],
     ) -> web.StreamResponse:
         """The JSON answer, or its first part only when the fault truncates it."""
         if self.fault is None or self.fault.kind != "truncate":
@@ -73,7 +77,7 @@ class Struck:
         await response.prepare(request)
         await response.write(data[: int(len(data) * self.fault.keep)])
         _close(request)
-        draft_of(request).interrupted = True
+        draft.interrupted = True
         return response
 
 
@@ -88,16 +92,17 @@ def _close(request: web.Request) -> None:
 
 async def play_fault(
     request: web.Request,
+    draft: Draft,
     faults: FaultBook,
     ctx: RequestContext,
     body: Mapping[str, Any],
+    *,
     endpoint: Literal["messages", "count_tokens"],
 ) -> Struck:
     """Find the fault rule that fires for this request and play what strikes up front:
     the wait, then an HTTP error (raised) or a dropped connection."""
     if not faults:
         return NO_FAULT
-    draft = draft_of(request)
     target = Target(
         endpoint, ctx.api_key, ctx.headers.get(SESSION_HEADER), body.get("stream") is True
     )

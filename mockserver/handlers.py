@@ -17,7 +17,7 @@ from .error_catalog import scripted_error
 from .errors import NotFound, Problem
 from .gate import NO_FAULT, Struck, admit, play_fault
 from .headers import check_headers
-from .keys import STATE, Draft, draft_of
+from .keys import Draft
 from .message import account_input, build_message
 from .ratelimit import UNLIMITED
 from .render import stream_response
@@ -68,8 +68,6 @@ def response_headers(state: ServerState, ctx: RequestContext) -> dict[str, str]:
 class Checked(NamedTuple):
     """A request past stages 1-4: who sent it, what it says, and what it costs."""
 
-    state: ServerState
-    draft: Draft
     ctx: RequestContext
     body: dict[str, Any]
     model: ModelSpec | None
@@ -78,13 +76,17 @@ class Checked(NamedTuple):
     struck: Struck
 
 
-async def check_request(request: web.Request, kind: Kind) -> Checked | web.StreamResponse:
+async def check_request(
+    request: web.Request, state: ServerState, draft: Draft, kind: Kind
+) -> Checked | web.StreamResponse:
     """Headers, body, an injected fault, schema, model, rules; or the dropped connection."""
-    state = request.app[STATE]
-    draft = draft_of(request)
     ctx, body = await read_request(request, state, draft)
     # Most servers have no fault rule in force: no coroutine is made for them.
-    struck = await play_fault(request, state.faults, ctx, body, kind) if state.faults else NO_FAULT
+    struck = (
+        await play_fault(request, draft, state.faults, ctx, body, endpoint=kind)
+        if state.faults
+        else NO_FAULT
+    )
     if struck.dropped is not None:
         return struck.dropped
     if kind == "messages":
@@ -96,14 +98,16 @@ async def check_request(request: web.Request, kind: Kind) -> Checked | web.Strea
     problem = context_window_problem(spec, segments)
     check_rules(state, draft, kind, body, ctx, model=spec, extra=(problem,))
     model_id = spec.id if spec else str(body["model"])
-    return Checked(state, draft, ctx, body, spec, model_id, segments, struck)
+    return Checked(ctx, body, spec, model_id, segments, struck)
 
 
-async def create_message(request: web.Request) -> web.StreamResponse:
-    checked = await check_request(request, "messages")
+async def create_message(
+    request: web.Request, state: ServerState, draft: Draft
+) -> web.StreamResponse:
+    checked = await check_request(request, state, draft, "messages")
     if not isinstance(checked, Checked):
         return checked
-    state, draft, ctx, body, model, model_id, segments, struck = checked
+    ctx, body, model, model_id, segments, struck = checked
     admission = admit(state, draft, ctx, body, spec=model, segments=segments)
     answer = state.scenarios.answer(body, ctx.api_key, ctx.headers)
     draft.step, draft.unmatched = answer.step, answer.unmatched
@@ -143,17 +147,19 @@ async def create_message(request: web.Request) -> web.StreamResponse:
         headers |= violation_headers(draft.problems)
     if streamed:
         plan = struck.stream_plan(request, reply.stream, message)
-        return await stream_response(request, message, headers, plan)
+        return await stream_response(request, draft, message, headers, plan)
     draft.response = message
-    return await struck.respond(request, message, headers)
+    return await struck.respond(request, draft, message, headers)
 
 
-async def count_tokens(request: web.Request) -> web.StreamResponse:
+async def count_tokens(
+    request: web.Request, state: ServerState, draft: Draft
+) -> web.StreamResponse:
     """The total input a create with the same body would report; never fills the cache."""
-    checked = await check_request(request, "count_tokens")
+    checked = await check_request(request, state, draft, "count_tokens")
     if not isinstance(checked, Checked):
         return checked
-    state, draft, ctx = checked.state, checked.draft, checked.ctx
+    ctx = checked.ctx
     cached = account_input(
         state.cache,
         api_key=ctx.api_key,
@@ -169,4 +175,4 @@ async def count_tokens(request: web.Request) -> web.StreamResponse:
     result = {"input_tokens": total}
     draft.response = result
     headers = response_headers(state, ctx) | violation_headers(draft.problems)
-    return await checked.struck.respond(request, result, headers)
+    return await checked.struck.respond(request, draft, result, headers)

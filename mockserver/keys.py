@@ -39,8 +39,3 @@ class Draft:
 
 
 STATE = web.AppKey("state", ServerState)
-DRAFT_KEY = web.RequestKey("draft", Draft)
-
-
-def draft_of(request: web.Request) -> Draft:
-    return request[DRAFT_KEY]

@@ -7,8 +7,9 @@ from aiohttp import web
 from .catalog import ModelSpec
 from .errors import InvalidRequest, NotFound
 from .headers import check_headers
-from .keys import STATE, draft_of
+from .keys import Draft
 from .render import json_response
+from .state import ServerState
 
 LIFECYCLES = ("active", "deprecated", "retired")
 
@@ -46,9 +47,7 @@ def _index_of(models: list[ModelSpec], cursor: str, name: str) -> int:
     raise InvalidRequest(f"{name}: no model with id {cursor!r} in this list")
 
 
-async def list_models(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
-    draft = draft_of(request)
+async def list_models(request: web.Request, state: ServerState, draft: Draft) -> web.StreamResponse:
     check_headers(request.headers, state.config, draft.request_id)
     limit = _limit(request.query.get("limit"))
     wanted = _lifecycles(request)
@@ -77,9 +76,7 @@ async def list_models(request: web.Request) -> web.StreamResponse:
     return json_response(body, {"anthropic-organization-id": state.organization_id})
 
 
-async def get_model(request: web.Request) -> web.StreamResponse:
-    state = request.app[STATE]
-    draft = draft_of(request)
+async def get_model(request: web.Request, state: ServerState, draft: Draft) -> web.StreamResponse:
     check_headers(request.headers, state.config, draft.request_id)
     model_id = request.match_info["model_id"]
     spec = state.catalog.get(model_id)

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from .errors import ERRORS_BY_STATUS
 from .events import PING, Event, message_events, sse_frame
-from .keys import STATE, Draft, draft_of
+from .keys import STATE, Draft
 from .sse_schedule import FaultPoint, event_delays, fault_point
 from .stream_plan import Pacing, StreamFault, StreamPlan
 
@@ -70,13 +70,13 @@ def error_event(fault: StreamFault, request_id: str) -> Event:
 
 async def stream_response(
     request: web.Request,
+    draft: Draft,
     message: Mapping[str, Any],
     headers: Mapping[str, str],
     plan: StreamPlan | None = None,
 ) -> web.StreamResponse:
     """Stream `message`; the request's draft records the events sent and any interruption."""
     plan = plan or StreamPlan()
-    draft = draft_of(request)
     draft.streamed = True
     pacing = stream_pacing(request, plan)
     events = message_events(message, chunk_chars=pacing.chunk_chars, seed=pacing.seed)
