@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from multidict import CIMultiDictProxy
 
@@ -12,14 +12,8 @@ from .context import API_VERSIONS, RequestContext
 from .errors import Authentication, InvalidRequest
 
 
-def api_key_of(headers: Mapping[str, str]) -> str:
-    """The key from `x-api-key`, else from `Authorization: Bearer`.
-
-    The API reads `x-api-key` first when a client sends both.
-    """
-    key = headers.get("x-api-key", "").strip()
-    if key:
-        return key
+def bearer_key(headers: Mapping[str, str]) -> str:
+    """The key from `Authorization: Bearer`, if that is how the client sent it."""
     scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer":
         return token.strip()
@@ -27,18 +21,10 @@ def api_key_of(headers: Mapping[str, str]) -> str:
 
 
 _NO_BETAS: frozenset[str] = frozenset()
+_NO_VALUES: tuple[str, ...] = ()
 
 
-def check_auth(headers: Mapping[str, str], config: Config) -> str:
-    key = api_key_of(headers)
-    if not key:
-        raise Authentication("x-api-key header is required")
-    if config.api_keys and key not in config.api_keys:
-        raise Authentication("invalid x-api-key")
-    return key
-
-
-def check_version(values: list[str]) -> str:
+def check_version(values: Sequence[str]) -> str:
     if not values:
         raise InvalidRequest("anthropic-version: header is required")
     # A repeated header reaches the API as one comma-joined value, and is quoted so.
@@ -48,9 +34,7 @@ def check_version(values: list[str]) -> str:
     return version
 
 
-def parse_betas(values: list[str], config: Config) -> frozenset[str]:
-    if not values:
-        return _NO_BETAS
+def parse_betas(values: Sequence[str], config: Config) -> frozenset[str]:
     betas = [b.strip() for value in values for b in value.split(",") if b.strip()]
     unknown = [b for b in betas if b not in KNOWN_BETAS]
     if unknown and not config.any_beta:
@@ -69,10 +53,24 @@ def check_headers(
     *,
     needs_version: bool = True,
 ) -> RequestContext:
-    """Auth first, then version, then betas: the order the API reports them in."""
-    key = check_auth(headers, config)
-    version = check_version(headers.getall("anthropic-version", [])) if needs_version else ""
-    betas = parse_betas(headers.getall("anthropic-beta", []), config)
+    """Auth first, then version, then betas: the order the API reports them in.
+
+    A client's usual headers are checked here without the helpers' calls (this runs on
+    every request); anything else goes to the helpers, which word the errors.
+    """
+    # The API reads `x-api-key` first when a client sends both.
+    key = headers.get("x-api-key", "").strip() or bearer_key(headers)
+    if not key:
+        raise Authentication("x-api-key header is required")
+    if config.api_keys and key not in config.api_keys:
+        raise Authentication("invalid x-api-key")
+    version = ""
+    if needs_version:
+        versions = headers.getall("anthropic-version", _NO_VALUES)
+        known = len(versions) == 1 and versions[0] in API_VERSIONS
+        version = versions[0] if known else check_version(versions)
+    given = headers.getall("anthropic-beta", _NO_VALUES)
+    betas = parse_betas(given, config) if given else _NO_BETAS
     return RequestContext(
         request_id=request_id, api_key=key, version=version, betas=betas, headers=headers
     )

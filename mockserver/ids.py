@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from functools import partial
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 # Random bytes mapped onto the alphabet in one `translate`: ids are minted on every request,
@@ -11,29 +12,18 @@ _TABLE = bytes(ord(_ALPHABET[i % len(_ALPHABET)]) for i in range(256))
 # Ids must be unique, not secret: a generator seeded from the OS once is enough, and spares
 # every request the `getrandom` system calls of os.urandom.
 _RANDOM = random.Random()
-
-
-def _suffix(n: int = 22) -> str:
-    # getrandbits directly: Random.randbytes is a Python-level wrapper around it.
-    return _RANDOM.getrandbits(n * 8).to_bytes(n, "little").translate(_TABLE).decode("ascii")
+_SUFFIX_BYTES = 22
 
 
 def new_id(prefix: str) -> str:
     """E.g. ``new_id("msg")`` → ``msg_01XFDUDYJgAACzvnptvVoYEL``."""
-    return f"{prefix}_01{_suffix()}"
+    # getrandbits directly: Random.randbytes is a Python-level wrapper around it.
+    raw = _RANDOM.getrandbits(_SUFFIX_BYTES * 8).to_bytes(_SUFFIX_BYTES, "little")
+    return prefix + "_01" + raw.translate(_TABLE).decode("ascii")
 
 
-def request_id() -> str:
-    return new_id("req")
-
-
-def message_id() -> str:
-    return new_id("msg")
-
-
-def tool_use_id() -> str:
-    return new_id("toolu")
-
-
-def server_tool_use_id() -> str:
-    return new_id("srvtoolu")
+# Partials rather than functions that call new_id: one Python call per id, not two.
+request_id = partial(new_id, "req")
+message_id = partial(new_id, "msg")
+tool_use_id = partial(new_id, "toolu")
+server_tool_use_id = partial(new_id, "srvtoolu")

@@ -14,18 +14,16 @@ from . import ids
 from .cache import CacheUsage, PromptCache
 from .catalog import ModelSpec
 from .reply import Reply
-from .signatures import SigningSession
+from .signatures import Signer, SigningSession
 from .stopping import finish
 from .tokens import Segment, Tokenizer
 from .usage import build_usage
 
 
 def _finish_block(out: dict[str, Any], sign: SigningSession) -> None:
-    """Mint what the block leaves out, in place (`finish` returns copies of the reply's)."""
+    """Mint what a block other than text leaves out, in place (`finish` returns copies)."""
     kind = out.get("type")
-    if kind == "text":
-        out.setdefault("citations", None)
-    elif kind == "tool_use":
+    if kind == "tool_use":
         out.setdefault("id", ids.tool_use_id())
         out.setdefault("input", {})
         out.setdefault("caller", {"type": "direct"})
@@ -74,7 +72,7 @@ def build_message(
     cached: CacheUsage,
     message_id: str,
     tokenizer: Tokenizer,
-    sign: SigningSession,
+    signer: Signer,
 ) -> dict[str, Any]:
     # `finish` works on copies of the blocks: the reply's stay as scripted.
     done = finish(
@@ -85,7 +83,13 @@ def build_message(
         stop_details=reply.stop_details,
     )
     content = done.content
+    # One session signs a reply's thinking blocks in turn; most replies have none.
+    sign: SigningSession | None = None
     for block in content:
+        if block.get("type") == "text":
+            block.setdefault("citations", None)
+            continue
+        sign = sign or signer.session(body)
         _finish_block(block, sign)
     usage = build_usage(cached, done, body)
     if reply.usage:

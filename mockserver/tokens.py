@@ -82,14 +82,13 @@ class HeuristicTokenizer:
         if found is None:
             if len(self._memo) >= self._memo_size:
                 self._memo.popitem(last=False)
-            self._memo[key] = found = self._measure(text)
+            # Measured here rather than in a helper: each call a request makes costs it.
+            if text.isascii():
+                found = len(_ASCII_TOKENS.findall(text))
+            else:
+                found = len(_ANY_TOKENS.findall(text)) + len(_OTHER_SYMBOL.findall(text))
+            self._memo[key] = found
         return found
-
-    @staticmethod
-    def _measure(text: str) -> int:
-        if text.isascii():
-            return len(_ASCII_TOKENS.findall(text))
-        return len(_ANY_TOKENS.findall(text)) + len(_OTHER_SYMBOL.findall(text))
 
 
 TOOL_CHOICE_TOKENS = {"auto": 346, "none": 346, "any": 313, "tool": 313}

@@ -72,10 +72,13 @@ def delta_usage(usage: Mapping[str, Any]) -> dict[str, Any]:
 
 def server_tool_use(content: Sequence[Mapping[str, Any]]) -> dict[str, int] | None:
     """Web search and fetch requests made in the reply; None when it made none."""
-    names = [b.get("name") for b in content if b.get("type") == "server_tool_use"]
-    if not names:
-        return None
-    searches, fetches = names.count("web_search"), names.count("web_fetch")
+    # A loop, not a comprehension: this runs for every reply, and a comprehension is a call.
+    searches = fetches = 0
+    for block in content:
+        if block.get("type") == "server_tool_use":
+            name = block.get("name")
+            searches += name == "web_search"
+            fetches += name == "web_fetch"
     if not searches and not fetches:
         return None
     return {"web_search_requests": searches, "web_fetch_requests": fetches}
