@@ -161,6 +161,8 @@ class ScenarioBook:
     ) -> Answer:
         # Most servers have no scenario at all: asked without the lock, and no list built.
         if not self._added and not self._files:
+            if self.unmatched == "default":
+                return Answer(default_reply(body))
             return self._unmatched(body, None, [], loaded=False)
         misses: list[Miss] = []
         conv: Conversation | None = None

@@ -239,6 +239,9 @@ class FaultBook:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._added = 0
+        # Any rule in force: a plain attribute, read without the lock on every request
+        # (most servers never have a rule).
+        self.in_force = False
 
     def add(self, rule: FaultRule) -> FaultRule:
         with self._lock:
@@ -247,6 +250,7 @@ class FaultBook:
             if any(r.name == rule.name for r in self._rules):
                 raise ValueError(f"a fault rule named {rule.name!r} is already in force")
             self._rules.append(rule)
+            self.in_force = True
         return rule
 
     def remove(self, name: str) -> bool:
@@ -254,20 +258,18 @@ class FaultBook:
             kept = [r for r in self._rules if r.name != name]
             found = len(kept) != len(self._rules)
             self._rules = kept
+            self.in_force = bool(kept)
         return found
 
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
             self._added = 0
+            self.in_force = False
 
     def rules(self) -> list[FaultRule]:
         with self._lock:
             return list(self._rules)
-
-    def __bool__(self) -> bool:
-        """Any rule in force (read without the lock: most servers never have one)."""
-        return bool(self._rules)
 
     def strike(self, target: Target, request_id: str) -> FaultRule | None:
         """The rule whose fault strikes this request, if one fires."""

@@ -101,7 +101,7 @@ async def play_fault(
 ) -> Struck:
     """Find the fault rule that fires for this request and play what strikes up front:
     the wait, then an HTTP error (raised) or a dropped connection."""
-    if not faults:
+    if not faults.in_force:
         return NO_FAULT
     target = Target(
         endpoint, ctx.api_key, ctx.headers.get(SESSION_HEADER), body.get("stream") is True

@@ -66,7 +66,7 @@ async def check_request(
     # Most servers have no fault rule in force: no coroutine is made for them.
     struck = (
         await play_fault(request, draft, state.faults, ctx, body, endpoint=kind)
-        if state.faults
+        if state.faults.in_force
         else NO_FAULT
     )
     if struck.dropped is not None:
@@ -95,7 +95,11 @@ async def create_message(
     if not isinstance(checked, Checked):
         return checked
     ctx, body, model, model_id, segments, struck = checked
-    admission = admit(state, draft, ctx, body, spec=model, segments=segments)
+    admission = (
+        UNLIMITED
+        if state.limits.unlimited
+        else admit(state, draft, ctx, body, spec=model, segments=segments)
+    )
     answer = state.scenarios.answer(body, ctx.api_key, ctx.headers)
     draft.step, draft.unmatched = answer.step, answer.unmatched
     draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error

@@ -133,6 +133,8 @@ class RateLimiter:
         # None as a key: the limits set for every key.
         self._set: dict[str | None, RateLimits | None] = {}
         self._buckets: dict[str, dict[str, _Bucket]] = {}
+        # No limits for any key: a plain attribute, read on every request.
+        self.unlimited = default is None
 
     def limits_for(self, api_key: str) -> RateLimits | None:
         # Asked on every request, so without the lock: each lookup is one atomic dict
@@ -153,12 +155,19 @@ class RateLimiter:
             else:
                 self._set[api_key] = limits
                 self._buckets.pop(api_key, None)
+            self._note_unlimited()
 
     def clear(self) -> None:
         """Back to the configured limits, every bucket full."""
         with self._lock:
             self._set.clear()
             self._buckets.clear()
+            self._note_unlimited()
+
+    def _note_unlimited(self) -> None:
+        # Called with the lock held, after any change of the limits.
+        default = self._set.get(None, self._default)
+        self.unlimited = default is None and all(v is None for v in self._set.values())
 
     def _current(self, api_key: str, now: float) -> dict[str, _Bucket]:
         limits = self._limits_for(api_key)

@@ -129,3 +129,20 @@ def test_rate_limits_from_the_admin_api(fresh: MockServer, client: anthropic.Ant
         assert admin.delete("/rate-limits").json() == {"reset": True}
         after = admin.get("/rate-limits", params={"api_key": TEST_KEY}).json()
         assert after == {"api_key": TEST_KEY, "limits": None, "headers": {}}
+
+
+def test_limits_lifted_for_one_key_then_for_all_and_set_again(fresh: MockServer) -> None:
+    def limited(key: str) -> bool:
+        with anthropic.Anthropic(base_url=fresh.base_url, api_key=key, max_retries=0) as sdk:
+            answer = sdk.messages.with_raw_response.create(model=MODEL, max_tokens=10, messages=HI)
+        return any(name.startswith(PREFIX) for name in answer.headers)
+
+    assert not limited("sk-ant-a")
+    fresh.set_rate_limits(RateLimits(requests_per_minute=100))
+    assert (limited("sk-ant-a"), limited("sk-ant-b")) == (True, True)
+    fresh.set_rate_limits(None, api_key="sk-ant-a")
+    assert (limited("sk-ant-a"), limited("sk-ant-b")) == (False, True)
+    fresh.set_rate_limits(None)
+    assert (limited("sk-ant-a"), limited("sk-ant-b")) == (False, False)
+    fresh.set_rate_limits(RateLimits(requests_per_minute=100), api_key="sk-ant-b")
+    assert (limited("sk-ant-a"), limited("sk-ant-b")) == (False, True)
