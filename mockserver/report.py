@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .journal import Exchange, Journal
-from .report_features import CATEGORIES, exchange_features
+from .report_features import CATEGORIES, Signature, features_of, signature
 from .report_text import plural, render_text
 
 REPORT_VERSION = 1
@@ -41,14 +41,16 @@ _MAX_KEYS = 100
 OTHER = "(other)"
 _EXCERPT_CHARS = 300
 _MESSAGE_CHARS = 1000
+# Distinct exchange signatures held before they are counted into the report's counters.
+_PENDING = 1000
 
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _bump(counter: Counter[str], key: str) -> None:
-    counter[key if key in counter or len(counter) < _MAX_KEYS else OTHER] += 1
+def _bump(counter: Counter[str], key: str, times: int) -> None:
+    counter[key if key in counter or len(counter) < _MAX_KEYS else OTHER] += times
 
 
 def excerpt(body: Any, field: str) -> str:
@@ -223,12 +225,23 @@ class ContractReport:
         return render_text(self)
 
 
+# What the report counts an exchange by: method, path, status and feature signature.
+_Key = tuple[str, str, int, Signature]
+
+
 class ReportCollector:
     """Accumulates the report from the journal; safe to read from any thread.
 
     Exchanges are folded in lazily (`catch_up`): when the journal is about to be cleared
     and when a report is read. Working out a request's features costs more than the rest
     of its journaling, and nobody needs them until a report is asked for.
+
+    Most exchanges are like many others, so each is counted by its key (`_Key`), and a
+    key's values go into the counters when a report is read (or too many keys are held),
+    once per key, in the order the keys were first seen. The counters end as counting each
+    exchange would leave them (values, counts, order): a value first came with the first
+    exchange of some key, and whether it has a place of its own or is counted under OTHER
+    was settled then, by the values that came before it.
     """
 
     def __init__(self) -> None:
@@ -240,6 +253,7 @@ class ReportCollector:
         with self._lock:
             self._position = position
             self._requests = 0
+            self._pending: Counter[_Key] = Counter()
             self._endpoints: Counter[str] = Counter()
             self._statuses: Counter[str] = Counter()
             self._features: dict[str, Counter[str]] = {c: Counter() for c in CATEGORIES}
@@ -247,26 +261,43 @@ class ReportCollector:
             self._expected_ids: set[str] = set()
 
     def observe(self, exchange: Exchange) -> None:
-        features = exchange_features(exchange)
-        records = violations_of(exchange)
+        self.observe_all((exchange,))
+
+    def observe_all(self, exchanges: Iterable[Exchange]) -> None:
+        """Fold these exchanges in, in order."""
+        # Counted as they come: only the first exchange of a key keeps its signature alive.
+        keys: Counter[_Key] = Counter()
+        records: list[ViolationRecord] = []
+        for exchange in exchanges:
+            key = (exchange.method, exchange.path, exchange.status, signature(exchange))
+            keys[key] += 1
+            if exchange.problems or exchange.status >= 400:
+                records += violations_of(exchange)
         with self._lock:
-            self._requests += 1
-            _bump(self._endpoints, f"{exchange.method} {exchange.path}")
-            _bump(self._statuses, str(exchange.status))
-            for category, values in features.items():
+            self._requests += keys.total()
+            self._pending.update(keys)
+            self._records.extend(records)
+            if len(self._pending) > _PENDING:
+                self._count_pending()
+
+    def _count_pending(self) -> None:
+        """Count the keys held into the counters (call with the lock held)."""
+        for (method, path, status, sig), times in self._pending.items():
+            _bump(self._endpoints, f"{method} {path}", times)
+            _bump(self._statuses, str(status), times)
+            for category, values in features_of(sig).items():
                 if values:  # most of the nineteen categories are empty for most requests
                     counter = self._features[category]
                     for value in sorted(values):
-                        _bump(counter, value)
-            self._records.extend(records)
+                        _bump(counter, value, times)
+        self._pending.clear()
 
     def catch_up(self, journal: Journal) -> None:
         """Fold in the exchanges the journal recorded since the last catch-up."""
         with self._lock:
             start = self._position
         new = journal.since(start)
-        for exchange in new:
-            self.observe(exchange)
+        self.observe_all(new)
         with self._lock:
             self._position = start + len(new)
 
@@ -292,6 +323,7 @@ class ReportCollector:
 
     def report(self) -> ContractReport:
         with self._lock:
+            self._count_pending()
             real = {r.request_id for r in self._records if r.request_id not in self._expected_ids}
             return ContractReport(
                 requests=self._requests,
@@ -306,6 +338,5 @@ class ReportCollector:
 def build_report(exchanges: Iterable[Exchange]) -> ContractReport:
     """The report over these exchanges (e.g. a journal's)."""
     collector = ReportCollector()
-    for exchange in exchanges:
-        collector.observe(exchange)
+    collector.observe_all(exchanges)
     return collector.report()

@@ -2,11 +2,17 @@
 
 Pure functions over the journal's plain data. Each category maps to the set of values
 the exchange used (e.g. ``thinking: {"adaptive"}``); the report counts requests per value.
+
+A long-running server folds every request in, and most are alike, so an exchange is first
+read into a `Signature`: the few raw values its features depend on, cheap to take and to
+hash. Equal signatures mean equal features; the report counts signatures and works out the
+features (`features_of`) once per distinct one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import repeat
 from typing import Any
 
 from .journal import Exchange
@@ -36,8 +42,53 @@ CATEGORIES: tuple[str, ...] = (
 
 _BODY_PATHS = frozenset({"/v1/messages", "/v1/messages/count_tokens"})
 _UA_LIMIT = 60
+_CUSTOM = "custom (no type)"
+_STRING_CONTENT = "text (string content)"
 
 Features = dict[str, set[str]]
+# Parsed JSON objects are dicts: the exact-type check comes first, as it costs a sixth of
+# the ABC's, which still admits any other Mapping.
+_MAPPING = (dict, Mapping)
+
+# The headers features are read from. An exchange's values of them (`_MISSING` for one it
+# did not send) stand for its header features in its signature.
+_HEADERS = (
+    "anthropic-version",
+    "anthropic-beta",
+    "x-api-key",
+    "authorization",
+    "x-stainless-lang",
+    "x-stainless-package-version",
+    "user-agent",
+    "x-stainless-helper",
+)
+_MISSING = object()
+_NONE_SENT = tuple(repeat(_MISSING, len(_HEADERS)))
+# Body fields read by `_settings`; most requests send none of them.
+_SETTINGS = frozenset(
+    {
+        "tools",
+        "tool_choice",
+        "thinking",
+        "output_config",
+        "output_format",
+        "cache_control",
+        "context_management",
+    }
+)
+
+# What messages hold: roles, block types, and the ttl feature of each cache breakpoint
+# (``ttl 5m``, ...; none when there is no breakpoint). A plain tuple: made for every request.
+Content = tuple[frozenset[str], frozenset[str], frozenset[str]]
+_NONE: frozenset[str] = frozenset()
+_NO_CONTENT: Content = (_NONE, _NONE, _NONE)
+# (model, params, streaming, settings as (category, value) pairs, content); see `_body`.
+BodyPart = tuple[str | None, tuple[str, ...], str | None, tuple[tuple[str, str], ...], Content]
+# The reply's block types and stop reasons.
+ReplyPart = tuple[frozenset[str], frozenset[str]]
+# None for an exchange outside /v1/ (no features); else the header values, the body's part
+# (None when the path takes no body or it is not an object) and the reply's (None: none).
+Signature = tuple[tuple[Any, ...], BodyPart | None, ReplyPart | None] | None
 
 
 # Bodies are parsed JSON: plain dicts and lists (checked as such, the cheaper test).
@@ -83,84 +134,158 @@ def client_of(headers: Mapping[str, str]) -> str:
     return agent if len(agent) <= _UA_LIMIT else agent[: _UA_LIMIT - 3] + "..."
 
 
-def _content_features(body: Mapping[str, Any], found: Features) -> None:
-    """Roles, block types and cache breakpoints, in one walk over the request's parts."""
-    kinds = found["request_blocks"]
-    marked = [*_objects(body.get("tools")), *_objects(body.get("system"))]
-    for message in _objects(body.get("messages")):
+def _ttls(marks: list[dict[str, Any]]) -> frozenset[str]:
+    return frozenset(f"ttl {mark.get('ttl', '5m')}" for mark in marks)
+
+
+def _scan(messages: Any) -> Content:
+    """What these messages hold, in one walk over their blocks."""
+    if not isinstance(messages, list):
+        return _NO_CONTENT
+    roles: set[str] = set()
+    kinds: set[str] = set()
+    inner: set[str] = set()
+    marks: list[dict[str, Any]] = []
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
         if isinstance(role := message.get("role"), str):
-            found["roles"].add(role)
+            roles.add(role)
         content = message.get("content")
         if isinstance(content, str):
-            kinds.add("text (string content)")
-        for block in _objects(content):
-            kind = _kind(block)
-            kinds.add(kind)
-            marked.append(block)
-            # What clients put inside tool results (images, documents) matters to parsers.
-            if kind == "tool_result":
-                inner = _objects(block.get("content"))
-                kinds.update(f"tool_result/{_kind(b)}" for b in inner)
-                marked += inner
-    marks = [m for part in marked if isinstance(m := part.get("cache_control"), dict)]
-    if marks:
-        found["caching"].add("cache_control on blocks")
-        found["caching"].update(f"ttl {mark.get('ttl', '5m')}" for mark in marks)
+            kinds.add(_STRING_CONTENT)
+        elif isinstance(content, list):
+            for block in content:
+                if not isinstance(block, dict):
+                    continue
+                kind = block.get("type")
+                kind = kind if isinstance(kind, str) else "?"
+                kinds.add(kind)
+                if isinstance(mark := block.get("cache_control"), dict):
+                    marks.append(mark)
+                # What clients put inside tool results (images, documents) matters to parsers.
+                if kind == "tool_result" and isinstance(results := block.get("content"), list):
+                    for item in results:
+                        if isinstance(item, dict):
+                            kind = item.get("type")
+                            inner.add(kind if isinstance(kind, str) else "?")
+                            if isinstance(mark := item.get("cache_control"), dict):
+                                marks.append(mark)
+    if inner:
+        kinds.update(f"tool_result/{kind}" for kind in inner)
+    return frozenset(roles), frozenset(kinds), _ttls(marks) if marks else _NONE
 
 
-def _setting_features(body: Mapping[str, Any], found: Features, *, create: bool) -> None:
-    found["params"].update(str(key) for key in body)
-    if create:
-        found["streaming"].add("stream" if body.get("stream") is True else "no stream")
-    found["tools"].update(_kind(t, default="custom (no type)") for t in _objects(body.get("tools")))
+def _settings(body: Mapping[str, Any], tools: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """The features of the body's settings (tools, thinking, output...), as pairs."""
+    kinds = {k if isinstance(k := tool.get("type"), str) else _CUSTOM for tool in tools}
+    found = [("tools", kind) for kind in kinds]
     if choice := _mapping(body.get("tool_choice")):
-        found["tool_choice"].add(_kind(choice))
+        found.append(("tool_choice", _kind(choice)))
     if thinking := _mapping(body.get("thinking")):
-        found["thinking"].add(_kind(thinking))
+        found.append(("thinking", _kind(thinking)))
         if isinstance(display := thinking.get("display"), str):
-            found["thinking"].add(f"display {display}")
+            found.append(("thinking", f"display {display}"))
     output = _mapping(body.get("output_config"))
     if isinstance(effort := output.get("effort"), str):
-        found["effort"].add(effort)
+        found.append(("effort", effort))
     if fmt := _mapping(output.get("format")):
-        found["structured_output"].add(f"output_config.format {_kind(fmt)}")
+        found.append(("structured_output", f"output_config.format {_kind(fmt)}"))
     if legacy := _mapping(body.get("output_format")):
-        found["structured_output"].add(f"output_format {_kind(legacy)} (legacy)")
+        found.append(("structured_output", f"output_format {_kind(legacy)} (legacy)"))
     if isinstance(body.get("cache_control"), dict):
-        found["caching"].add("automatic (top-level cache_control)")
+        found.append(("caching", "automatic (top-level cache_control)"))
     edits = _objects(_mapping(body.get("context_management")).get("edits"))
-    found["context_management"].update(_kind(edit) for edit in edits)
+    found += [("context_management", _kind(edit)) for edit in edits]
+    return tuple(found)
 
 
-def _reply_features(exchange: Exchange, found: Features) -> None:
-    if exchange.streamed and isinstance(exchange.response, list):
+def _body(body: Mapping[str, Any], create: bool) -> BodyPart:
+    model = body.get("model")
+    stream = ("stream" if body.get("stream") is True else "no stream") if create else None
+    tools = _objects(body.get("tools"))
+    settings = () if _SETTINGS.isdisjoint(body) else _settings(body, tools)
+    content = _scan(body.get("messages"))
+    # Breakpoints on tools and system blocks count with those on messages.
+    marked = [*tools, *_objects(body.get("system"))]
+    marks = [m for part in marked if isinstance(m := part.get("cache_control"), dict)]
+    if marks:
+        content = content[0], content[1], content[2] | _ttls(marks)
+    return (
+        model if isinstance(model, str) else None,
+        tuple(map(str, body)),
+        stream,
+        settings,
+        content,
+    )
+
+
+def _reply(exchange: Exchange) -> ReplyPart | None:
+    kinds: set[str] = set()
+    stops: set[str] = set()
+    response = exchange.response
+    if exchange.streamed and isinstance(response, list):
         # The events' heads say it all: cheaper than rebuilding the message from deltas.
-        for name, data in exchange.response:
+        for name, data in response:
             if name == "content_block_start":
-                found["reply_blocks"].add(_kind(_mapping(data.get("content_block"))))
+                kinds.add(_kind(_mapping(data.get("content_block"))))
             elif name == "message_delta":
                 stop = _mapping(data.get("delta")).get("stop_reason")
-                found["stop_reasons"].update([stop] if isinstance(stop, str) else [])
-        return
-    message = exchange.message
-    if message is None:
-        return
-    found["reply_blocks"].update(_kind(block) for block in _objects(message.get("content")))
-    if isinstance(stop := message.get("stop_reason"), str):
-        found["stop_reasons"].add(stop)
+                if isinstance(stop, str):
+                    stops.add(stop)
+        return frozenset(kinds), frozenset(stops)
+    # What `Exchange.message` is for a reply not streamed, without copying it.
+    if not isinstance(response, _MAPPING) or response.get("type") != "message":
+        return None
+    if isinstance(blocks := response.get("content"), list):
+        kinds = {_kind(block) for block in blocks if isinstance(block, dict)}
+    stop = response.get("stop_reason")
+    return frozenset(kinds), frozenset((stop,)) if isinstance(stop, str) else _NONE
+
+
+def signature(exchange: Exchange) -> Signature:
+    """What this exchange's features depend on."""
+    path = exchange.path
+    if not path.startswith("/v1/"):
+        return None
+    head = tuple(map(exchange.headers.get, _HEADERS, _NONE_SENT))
+    body = exchange.body
+    if path not in _BODY_PATHS or not isinstance(body, _MAPPING):
+        return head, None, None
+    return head, _body(body, path == "/v1/messages"), _reply(exchange)
+
+
+def features_of(sig: Signature) -> Features:
+    """The features an exchange with this signature used, by category (every one present)."""
+    found: Features = {category: set() for category in CATEGORIES}
+    if sig is None:
+        return found
+    head, body, reply = sig
+    pairs = zip(_HEADERS, head, strict=True)
+    sent = {name: value for name, value in pairs if value is not _MISSING}
+    _header_features(sent, found)
+    if body is None:
+        return found
+    model, params, stream, settings, content = body
+    if model is not None:
+        found["models"].add(model)
+    found["params"].update(params)
+    if stream is not None:
+        found["streaming"].add(stream)
+    for category, value in settings:
+        found[category].add(value)
+    roles, kinds, ttls = content
+    found["roles"].update(roles)
+    found["request_blocks"].update(kinds)
+    if ttls:
+        found["caching"].add("cache_control on blocks")
+        found["caching"].update(ttls)
+    if reply is not None:
+        found["reply_blocks"].update(reply[0])
+        found["stop_reasons"].update(reply[1])
+    return found
 
 
 def exchange_features(exchange: Exchange) -> Features:
     """The features this exchange used, by category (every category present)."""
-    found: Features = {category: set() for category in CATEGORIES}
-    if not exchange.path.startswith("/v1/"):
-        return found
-    _header_features(exchange.headers, found)
-    body = exchange.body
-    if exchange.path in _BODY_PATHS and isinstance(body, Mapping):
-        if isinstance(model := body.get("model"), str):
-            found["models"].add(model)
-        _setting_features(body, found, create=exchange.path == "/v1/messages")
-        _content_features(body, found)
-        _reply_features(exchange, found)
-    return found
+    return features_of(signature(exchange))
