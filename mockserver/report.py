@@ -33,6 +33,7 @@ from typing import Any
 
 from .journal import Exchange, Journal
 from .report_features import CATEGORIES, Signature, features_of, signature
+from .report_history import History
 from .report_text import plural, render_text
 
 REPORT_VERSION = 1
@@ -264,12 +265,13 @@ class ReportCollector:
         self.observe_all((exchange,))
 
     def observe_all(self, exchanges: Iterable[Exchange]) -> None:
-        """Fold these exchanges in, in order."""
+        """Fold these exchanges in, in order (an agent loop's history is read once a run)."""
+        history = History()
         # Counted as they come: only the first exchange of a key keeps its signature alive.
         keys: Counter[_Key] = Counter()
         records: list[ViolationRecord] = []
         for exchange in exchanges:
-            key = (exchange.method, exchange.path, exchange.status, signature(exchange))
+            key = (exchange.method, exchange.path, exchange.status, signature(exchange, history))
             keys[key] += 1
             if exchange.problems or exchange.status >= 400:
                 records += violations_of(exchange)

@@ -16,6 +16,7 @@ from itertools import repeat
 from typing import Any
 
 from .journal import Exchange
+from .report_history import Content, History, scan_marks
 
 # The report's categories, in the order it lists them.
 CATEGORIES: tuple[str, ...] = (
@@ -43,7 +44,6 @@ CATEGORIES: tuple[str, ...] = (
 _BODY_PATHS = frozenset({"/v1/messages", "/v1/messages/count_tokens"})
 _UA_LIMIT = 60
 _CUSTOM = "custom (no type)"
-_STRING_CONTENT = "text (string content)"
 
 Features = dict[str, set[str]]
 # Parsed JSON objects are dicts: the exact-type check comes first, as it costs a sixth of
@@ -63,6 +63,7 @@ _HEADERS = (
     "x-stainless-helper",
 )
 _MISSING = object()
+_NONE: frozenset[str] = frozenset()
 _NONE_SENT = tuple(repeat(_MISSING, len(_HEADERS)))
 # Body fields read by `_settings`; most requests send none of them.
 _SETTINGS = frozenset(
@@ -77,11 +78,6 @@ _SETTINGS = frozenset(
     }
 )
 
-# What messages hold: roles, block types, and the ttl feature of each cache breakpoint
-# (``ttl 5m``, ...; none when there is no breakpoint). A plain tuple: made for every request.
-Content = tuple[frozenset[str], frozenset[str], frozenset[str]]
-_NONE: frozenset[str] = frozenset()
-_NO_CONTENT: Content = (_NONE, _NONE, _NONE)
 # (model, params, streaming, settings as (category, value) pairs, content); see `_body`.
 BodyPart = tuple[str | None, tuple[str, ...], str | None, tuple[tuple[str, str], ...], Content]
 # The reply's block types and stop reasons.
@@ -134,48 +130,6 @@ def client_of(headers: Mapping[str, str]) -> str:
     return agent if len(agent) <= _UA_LIMIT else agent[: _UA_LIMIT - 3] + "..."
 
 
-def _ttls(marks: list[dict[str, Any]]) -> frozenset[str]:
-    return frozenset(f"ttl {mark.get('ttl', '5m')}" for mark in marks)
-
-
-def _scan(messages: Any) -> Content:
-    """What these messages hold, in one walk over their blocks."""
-    if not isinstance(messages, list):
-        return _NO_CONTENT
-    roles: set[str] = set()
-    kinds: set[str] = set()
-    inner: set[str] = set()
-    marks: list[dict[str, Any]] = []
-    for message in messages:
-        if not isinstance(message, dict):
-            continue
-        if isinstance(role := message.get("role"), str):
-            roles.add(role)
-        content = message.get("content")
-        if isinstance(content, str):
-            kinds.add(_STRING_CONTENT)
-        elif isinstance(content, list):
-            for block in content:
-                if not isinstance(block, dict):
-                    continue
-                kind = block.get("type")
-                kind = kind if isinstance(kind, str) else "?"
-                kinds.add(kind)
-                if isinstance(mark := block.get("cache_control"), dict):
-                    marks.append(mark)
-                # What clients put inside tool results (images, documents) matters to parsers.
-                if kind == "tool_result" and isinstance(results := block.get("content"), list):
-                    for item in results:
-                        if isinstance(item, dict):
-                            kind = item.get("type")
-                            inner.add(kind if isinstance(kind, str) else "?")
-                            if isinstance(mark := item.get("cache_control"), dict):
-                                marks.append(mark)
-    if inner:
-        kinds.update(f"tool_result/{kind}" for kind in inner)
-    return frozenset(roles), frozenset(kinds), _ttls(marks) if marks else _NONE
-
-
 def _settings(body: Mapping[str, Any], tools: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
     """The features of the body's settings (tools, thinking, output...), as pairs."""
     kinds = {k if isinstance(k := tool.get("type"), str) else _CUSTOM for tool in tools}
@@ -200,17 +154,16 @@ def _settings(body: Mapping[str, Any], tools: list[dict[str, Any]]) -> tuple[tup
     return tuple(found)
 
 
-def _body(body: Mapping[str, Any], create: bool) -> BodyPart:
+def _body(body: Mapping[str, Any], create: bool, history: History) -> BodyPart:
     model = body.get("model")
     stream = ("stream" if body.get("stream") is True else "no stream") if create else None
     tools = _objects(body.get("tools"))
     settings = () if _SETTINGS.isdisjoint(body) else _settings(body, tools)
-    content = _scan(body.get("messages"))
+    content = history.content(body.get("messages"))
     # Breakpoints on tools and system blocks count with those on messages.
     marked = [*tools, *_objects(body.get("system"))]
-    marks = [m for part in marked if isinstance(m := part.get("cache_control"), dict)]
-    if marks:
-        content = content[0], content[1], content[2] | _ttls(marks)
+    if marked and (ttls := scan_marks(marked)):
+        content = content[0], content[1], content[2] | ttls
     return (
         model if isinstance(model, str) else None,
         tuple(map(str, body)),
@@ -243,8 +196,9 @@ def _reply(exchange: Exchange) -> ReplyPart | None:
     return frozenset(kinds), frozenset((stop,)) if isinstance(stop, str) else _NONE
 
 
-def signature(exchange: Exchange) -> Signature:
-    """What this exchange's features depend on."""
+def signature(exchange: Exchange, history: History) -> Signature:
+    """What this exchange's features depend on (`history`: the conversations read before
+    it in the same pass, whose messages it may resend)."""
     path = exchange.path
     if not path.startswith("/v1/"):
         return None
@@ -252,7 +206,7 @@ def signature(exchange: Exchange) -> Signature:
     body = exchange.body
     if path not in _BODY_PATHS or not isinstance(body, _MAPPING):
         return head, None, None
-    return head, _body(body, path == "/v1/messages"), _reply(exchange)
+    return head, _body(body, path == "/v1/messages", history), _reply(exchange)
 
 
 def features_of(sig: Signature) -> Features:
@@ -288,4 +242,4 @@ def features_of(sig: Signature) -> Features:
 
 def exchange_features(exchange: Exchange) -> Features:
     """The features this exchange used, by category (every category present)."""
-    return features_of(signature(exchange))
+    return features_of(signature(exchange, History()))

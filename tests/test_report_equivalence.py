@@ -1,6 +1,6 @@
-"""The contract report counts exchanges by signature: it must say exactly what reading and
-counting each exchange afresh says (`report_reference`), whatever the exchanges and however
-they are folded in."""
+"""The contract report counts exchanges by signature and reads an agent loop's resent history
+once a run: it must say exactly what reading and counting each exchange afresh says
+(`report_reference`), whatever the exchanges and however they are folded in."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from report_reference import reference_features, reference_report
 
-from mockserver import report
+from mockserver import report, report_history
 from mockserver.errors import Problem
 from mockserver.events import message_events
 from mockserver.journal import Exchange, Journal
@@ -364,3 +364,38 @@ def test_a_ttl_equal_as_a_number_but_written_otherwise_is_read_again() -> None:
         calls.append(Exchange("r", "POST", "/v1/messages", {}, _loop_body(history), 200, None))
     caching = build_report(calls).features["caching"]
     assert caching == {"cache_control on blocks": 4, "ttl 1": 2, "ttl 1.0": 1, "ttl True": 1}
+
+
+def test_an_agent_loops_resent_history_is_read_once_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    read = []
+    scan = report_history.scan
+
+    def counting(messages: Any) -> Any:
+        messages = list(messages)
+        read.append(len(messages))
+        return scan(messages)
+
+    monkeypatch.setattr(report_history, "scan", counting)
+    history: list[Any] = [{"role": "user", "content": "go"}]
+    calls = []
+    for n in range(20):
+        # The breakpoint moves on to the newest message each call.
+        for message in history:
+            if isinstance(message["content"], list):
+                message["content"][0].pop("cache_control", None)
+        history += [
+            {"role": "assistant", "content": [{"type": "tool_use", "id": f"t{n}"}]},
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "cache_control": {"type": "ephemeral"}}],
+            },
+        ]
+        calls.append(Exchange("r", "POST", "/v1/messages", {}, _loop_body(history), 200, None))
+    assert build_report(calls).features["request_blocks"] == {
+        "tool_use": 20,
+        "tool_result": 20,
+        "text (string content)": 20,
+    }
+    # The first call reads its messages; each later one only its last two and the one
+    # whose breakpoint went.
+    assert sum(read) == 3 + 19 * 3
