@@ -11,7 +11,8 @@ features (`features_of`) once per distinct one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping
 from itertools import repeat
 from typing import Any
 
@@ -209,18 +210,16 @@ def signature(exchange: Exchange, history: History) -> Signature:
     return head, _body(body, path == "/v1/messages", history), _reply(exchange)
 
 
-def features_of(sig: Signature) -> Features:
-    """The features an exchange with this signature used, by category (every one present)."""
-    found: Features = {category: set() for category in CATEGORIES}
-    if sig is None:
-        return found
-    head, body, reply = sig
+def _head_features(head: tuple[Any, ...]) -> Features:
+    found: Features = defaultdict(set)
     pairs = zip(_HEADERS, head, strict=True)
-    sent = {name: value for name, value in pairs if value is not _MISSING}
-    _header_features(sent, found)
-    if body is None:
-        return found
-    model, params, stream, settings, content = body
+    _header_features({name: value for name, value in pairs if value is not _MISSING}, found)
+    return found
+
+
+def _body_features(body: BodyPart) -> Features:
+    found: Features = defaultdict(set)
+    model, params, stream, settings, (roles, kinds, ttls) = body
     if model is not None:
         found["models"].add(model)
     found["params"].update(params)
@@ -228,15 +227,33 @@ def features_of(sig: Signature) -> Features:
         found["streaming"].add(stream)
     for category, value in settings:
         found[category].add(value)
-    roles, kinds, ttls = content
     found["roles"].update(roles)
     found["request_blocks"].update(kinds)
     if ttls:
         found["caching"].add("cache_control on blocks")
         found["caching"].update(ttls)
-    if reply is not None:
-        found["reply_blocks"].update(reply[0])
-        found["stop_reasons"].update(reply[1])
+    return found
+
+
+def _reply_features(reply: ReplyPart) -> Features:
+    return {"reply_blocks": set(reply[0]), "stop_reasons": set(reply[1])}
+
+
+# How each part of a signature reads back as features (of categories no other part has).
+PART_FEATURES: tuple[Callable[[Any], Features], ...] = (
+    _head_features,
+    _body_features,
+    _reply_features,
+)
+
+
+def features_of(sig: Signature) -> Features:
+    """The features an exchange with this signature used, by category (every one present)."""
+    found: Features = {category: set() for category in CATEGORIES}
+    for part, read in zip(sig or (), PART_FEATURES, strict=False):
+        if part is not None:
+            for category, values in read(part).items():
+                found[category] |= values
     return found
 
 
