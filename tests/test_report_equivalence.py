@@ -47,14 +47,10 @@ def _block(rng: random.Random) -> Any:
         inner: list[Any] = [
             {"type": rng.choice(INNER), "text": "out"} for _ in range(rng.randint(0, 3))
         ]
+        if inner and rng.random() < 0.3:
+            inner[-1]["cache_control"] = _mark(rng)
         if rng.random() < 0.2:
             inner.append("not a block")
-        if inner and rng.random() < 0.3:
-            inner[-1] = (
-                {**inner[-1], "cache_control": _mark(rng)}
-                if isinstance(inner[-1], dict)
-                else inner[-1]
-            )
         content: Any = inner if rng.random() < 0.8 else "plain result"
         return {"type": "tool_result", "tool_use_id": f"t{rng.randint(0, 9)}", "content": content}
     block: dict[str, Any] = {
