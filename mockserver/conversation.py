@@ -108,7 +108,7 @@ class Conversation:
                 return message
         return None
 
-    @property
+    @memo
     def last_user_blocks(self) -> list[Mapping[str, Any]]:
         return blocks_of(self.last_user.get("content")) if self.last_user else []
 
@@ -134,7 +134,7 @@ class Conversation:
         raw = self.body.get("tools")
         return [t for t in raw if isinstance(t, _MAPPING)] if isinstance(raw, list) else []
 
-    @property
+    @memo
     def tool_names(self) -> list[str]:
         return [str(t["name"]) for t in self.tools if "name" in t]
 

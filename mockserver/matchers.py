@@ -2,8 +2,11 @@
 
 Every key of a scenario's `match:` mapping is one `Matcher` subclass, registered under
 that key; the mapping as a whole is an `All`. `mismatches()` returns the reasons in
-words (empty: matched), so the same computation answers "does it match?" and, for the
-near-miss report, "why not?". The field matchers live in `matchers_request.py`.
+words (empty: matched) for the near-miss report. Every request asks `matches()` of every
+candidate step, and the report ranks the misses by `miss_count()` before wording the
+closest: both stop short of words, and must agree with them (`matches(c)` is
+`not mismatches(c)`, `miss_count(c)` is `len(mismatches(c))`). The field matchers live
+in `matchers_request.py` and `matchers_body.py`.
 """
 
 from __future__ import annotations
@@ -46,7 +49,19 @@ class Matcher(ABC):
         """What the matcher asks for, e.g. ``last user text contains 'weather'``."""
 
     def matches(self, conv: Conversation) -> bool:
+        """`not mismatches(conv)`; the matchers here answer it without wording reasons."""
         return not self.mismatches(conv)
+
+    def miss_count(self, conv: Conversation) -> int:
+        """How many reasons `mismatches` gives (what the near-miss report ranks by)."""
+        return len(self.mismatches(conv))
+
+
+class Check(Matcher):
+    """A matcher that gives one reason at most, so counting them needs no words."""
+
+    def miss_count(self, conv: Conversation) -> int:
+        return 0 if self.matches(conv) else 1
 
 
 def quote(value: Any, limit: int = 60) -> str:
@@ -82,6 +97,21 @@ class TextPattern:
     def _norm(self, text: str) -> str:
         return text.casefold() if self.ignore_case else text
 
+    def holds(self, text: str) -> bool:
+        """`problem(label, text) is None`, without wording the problem."""
+        if self.ignore_case:
+            folded = text.casefold()
+            if self.equals is not None and folded != self.equals.casefold():
+                return False
+            if self.contains is not None and self.contains.casefold() not in folded:
+                return False
+        else:
+            if self.equals is not None and text != self.equals:
+                return False
+            if self.contains is not None and self.contains not in text:
+                return False
+        return self.regex is None or self.regex.search(text) is not None
+
     def problem(self, label: str, text: str) -> str | None:
         """Why `text` fails, worded for `label` (e.g. ``last user text``); None when it holds."""
         if self.equals is not None and self._norm(text) != self._norm(self.equals):
@@ -111,6 +141,12 @@ class IntRange:
         if isinstance(spec, Mapping) and spec.keys() <= {"min", "max"} and spec:
             return IntRange(spec.get("min"), spec.get("max"))
         raise SpecError("expected a whole number or a mapping with min and/or max")
+
+    def holds(self, value: int) -> bool:
+        """`problem(label, value) is None` (a single allowed value is both bounds)."""
+        return (self.minimum is None or value >= self.minimum) and (
+            self.maximum is None or value <= self.maximum
+        )
 
     def problem(self, label: str, value: int) -> str | None:
         if self.minimum is not None and self.minimum == self.maximum and value != self.minimum:
@@ -146,12 +182,18 @@ class All(Matcher):
     def mismatches(self, conv: Conversation) -> list[str]:
         return [reason for part in self.parts for reason in part.mismatches(conv)]
 
+    def matches(self, conv: Conversation) -> bool:
+        return all(part.matches(conv) for part in self.parts)
+
+    def miss_count(self, conv: Conversation) -> int:
+        return sum(part.miss_count(conv) for part in self.parts)
+
     def describe(self) -> str:
         return " and ".join(p.describe() for p in self.parts) or "anything"
 
 
 @dataclass(frozen=True)
-class AnyOf(Matcher):
+class AnyOf(Check):
     key: ClassVar[str] = "any"
     parts: tuple[Matcher, ...] = ()
 
@@ -170,12 +212,15 @@ class AnyOf(Matcher):
             failures.append("; ".join(reasons))
         return ["none of the alternatives matched: (" + ") or (".join(failures) + ")"]
 
+    def matches(self, conv: Conversation) -> bool:
+        return any(part.matches(conv) for part in self.parts)
+
     def describe(self) -> str:
         return "(" + " or ".join(p.describe() for p in self.parts) + ")"
 
 
 @dataclass(frozen=True)
-class Not(Matcher):
+class Not(Check):
     key: ClassVar[str] = "not"
     inner: Matcher
 
@@ -189,6 +234,9 @@ class Not(Matcher):
             if self.inner.mismatches(conv)
             else [f"it should not be that {self.inner.describe()}"]
         )
+
+    def matches(self, conv: Conversation) -> bool:
+        return not self.inner.matches(conv)
 
     def describe(self) -> str:
         return f"not ({self.inner.describe()})"

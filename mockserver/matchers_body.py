@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .conversation import Conversation
-from .matchers import IntRange, Matcher, SpecError, quote
+from .matchers import Check, IntRange, Matcher, SpecError, quote
+
+# Parsed JSON and YAML are dicts: checked first, as a plain type costs a third of the ABC.
+_MAPPING = (dict, Mapping)
 
 
 def subset_problems(expected: Any, actual: Any, path: str) -> list[str]:
@@ -25,6 +28,30 @@ def subset_problems(expected: Any, actual: Any, path: str) -> list[str]:
     if expected != actual:
         return [f"{path} is {quote(_show(actual))}, expected {quote(_show(expected))}"]
     return []
+
+
+def subset_holds(expected: Any, actual: Any) -> bool:
+    """`not subset_problems(expected, actual, path)`, without wording the problems."""
+    if isinstance(expected, _MAPPING):
+        if not isinstance(actual, _MAPPING):
+            return False
+        for key, want in expected.items():
+            if key not in actual or not subset_holds(want, actual[key]):
+                return False
+        return True
+    return bool(expected == actual)
+
+
+def subset_miss_count(expected: Any, actual: Any) -> int:
+    """`len(subset_problems(expected, actual, path))`."""
+    if isinstance(expected, _MAPPING):
+        if not isinstance(actual, _MAPPING):
+            return 1
+        return sum(
+            subset_miss_count(want, actual[key]) if key in actual else 1
+            for key, want in expected.items()
+        )
+    return 1 if expected != actual else 0
 
 
 def _show(value: Any) -> str:
@@ -53,6 +80,12 @@ class Subset(Matcher):
     def mismatches(self, conv: Conversation) -> list[str]:
         return subset_problems(self.expected, self.actual(conv) or {}, self.field or "body")
 
+    def matches(self, conv: Conversation) -> bool:
+        return subset_holds(self.expected, self.actual(conv) or {})
+
+    def miss_count(self, conv: Conversation) -> int:
+        return subset_miss_count(self.expected, self.actual(conv) or {})
+
     def describe(self) -> str:
         return f"{self.field or 'body'} has {dict(self.expected)}"
 
@@ -75,7 +108,7 @@ class OutputConfig(Subset):
 
 
 @dataclass(frozen=True)
-class Turn(Matcher):
+class Turn(Check):
     """`turn: 2` or {min, max}: 1 for the opening request, +1 per user message."""
 
     key: ClassVar[str] = "turn"
@@ -92,6 +125,9 @@ class Turn(Matcher):
     def mismatches(self, conv: Conversation) -> list[str]:
         problem = self.range.problem(self.label, self.value(conv))
         return [problem] if problem else []
+
+    def matches(self, conv: Conversation) -> bool:
+        return self.range.holds(self.value(conv))
 
     def describe(self) -> str:
         return f"{self.label} {self.range.describe()}"
@@ -132,12 +168,20 @@ class StopSequences(Matcher):
             if s not in sent
         ]
 
+    def matches(self, conv: Conversation) -> bool:
+        return self.miss_count(conv) == 0
+
+    def miss_count(self, conv: Conversation) -> int:
+        have = conv.body.get("stop_sequences")
+        sent = [s for s in have if isinstance(s, str)] if isinstance(have, list) else []
+        return sum(1 for s in self.expected if s not in sent)
+
     def describe(self) -> str:
         return f"stop_sequences include {', '.join(map(quote, self.expected))}"
 
 
 @dataclass(frozen=True)
-class Image(Matcher):
+class Image(Check):
     """`image: true`, or the source type (`base64`, `url`, `file`): the final user
     message carries such an image."""
 
@@ -161,6 +205,15 @@ class Image(Matcher):
         if self.source is not None and self.source not in sources:
             return [f"the {self.block} source is {', '.join(sources)}, expected {self.source}"]
         return []
+
+    def matches(self, conv: Conversation) -> bool:
+        found = [b for b in conv.last_user_blocks if b.get("type") == self.block]
+        if not found or self.source is None:
+            return bool(found)
+        return any(
+            isinstance(s := b.get("source"), Mapping) and str(s.get("type")) == self.source
+            for b in found
+        )
 
     def describe(self) -> str:
         return f"an {self.block}" + (f" from a {self.source} source" if self.source else "")

@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 from typing import Any, ClassVar
 
 from .conversation import Conversation
-from .matchers import IntRange, Matcher, SpecError, TextPattern, quote
+from .matchers import Check, IntRange, Matcher, SpecError, TextPattern, quote
 
 
 def _strings(spec: Any, what: str) -> tuple[str, ...]:
@@ -26,7 +26,7 @@ def _flag(spec: Any) -> bool:
 
 
 @dataclass(frozen=True)
-class Model(Matcher):
+class Model(Check):
     """`model: claude-sonnet-*` — exact, or a glob; a list means any of them."""
 
     key: ClassVar[str] = "model"
@@ -41,12 +41,16 @@ class Model(Matcher):
             return []
         return [f"model {quote(conv.model)} does not match {' or '.join(map(quote, self.globs))}"]
 
+    def matches(self, conv: Conversation) -> bool:
+        model = conv.model
+        return any(fnmatchcase(model, glob) for glob in self.globs)
+
     def describe(self) -> str:
         return f"model matches {' or '.join(map(quote, self.globs))}"
 
 
 @dataclass(frozen=True)
-class _Text(Matcher):
+class _Text(Check):
     label: ClassVar[str] = ""
     pattern: TextPattern
 
@@ -60,6 +64,9 @@ class _Text(Matcher):
     def mismatches(self, conv: Conversation) -> list[str]:
         problem = self.pattern.problem(self.label, self.text(conv))
         return [problem] if problem else []
+
+    def matches(self, conv: Conversation) -> bool:
+        return self.pattern.holds(self.text(conv))
 
     def describe(self) -> str:
         return f"{self.label} {self.pattern.describe()}"
@@ -95,6 +102,9 @@ class AnyMessageText(_Text):
         if any(self.pattern.problem(self.label, t) is None for t in conv.message_texts):
             return []
         return [f"no message text {self.pattern.describe()}"]
+
+    def matches(self, conv: Conversation) -> bool:
+        return any(map(self.pattern.holds, conv.message_texts))
 
 
 class UserId(_Text):
@@ -147,6 +157,16 @@ class Headers(Matcher):
                 reasons.append(problem)
         return reasons
 
+    def matches(self, conv: Conversation) -> bool:
+        return self.miss_count(conv) == 0
+
+    def miss_count(self, conv: Conversation) -> int:
+        headers = conv.headers
+        return sum(
+            name not in headers or not pattern.holds(headers[name])
+            for name, pattern in self.expected
+        )
+
     def describe(self) -> str:
         return " and ".join(f"header {n} {p.describe()}" for n, p in self.expected)
 
@@ -189,6 +209,28 @@ class Tools(Matcher):
             reasons.append(problem)
         return reasons
 
+    def matches(self, conv: Conversation) -> bool:
+        names = conv.tool_names
+        offered = names.__contains__
+        return (
+            all(map(offered, self.includes))
+            and not any(map(offered, self.excludes))
+            and (self.count is None or self.count.holds(len(names)))
+            and (not self.types or self._types_offered(conv.tool_types))
+        )
+
+    def _types_offered(self, types: list[str]) -> bool:
+        return bool(types) and all(any(fnmatchcase(h, t) for h in types) for t in self.types)
+
+    def miss_count(self, conv: Conversation) -> int:
+        names = conv.tool_names
+        count = sum(1 for n in self.includes if n not in names)
+        count += sum(1 for n in self.excludes if n in names)
+        if self.types:
+            types = conv.tool_types
+            count += sum(1 for t in self.types if not any(fnmatchcase(h, t) for h in types))
+        return count + (self.count is not None and not self.count.holds(len(names)))
+
     def describe(self) -> str:
         parts = [f"tool {quote(n)} offered" for n in self.includes]
         parts += [f"tool {quote(n)} not offered" for n in self.excludes]
@@ -198,7 +240,7 @@ class Tools(Matcher):
 
 
 @dataclass(frozen=True)
-class ToolChoice(Matcher):
+class ToolChoice(Check):
     """`tool_choice: any`, or {type: tool, name: get_weather}; absent counts as `auto`."""
 
     key: ClassVar[str] = "tool_choice"
@@ -221,6 +263,12 @@ class ToolChoice(Matcher):
             return [f"tool_choice names {quote(have.get('name'))}, expected {quote(self.name)}"]
         return []
 
+    def matches(self, conv: Conversation) -> bool:
+        have = conv.tool_choice
+        return have.get("type") == self.type and (
+            self.name is None or have.get("name") == self.name
+        )
+
     def describe(self) -> str:
         return f"tool_choice is {quote(self.type)}" + (
             f" for {quote(self.name)}" if self.name else ""
@@ -228,7 +276,7 @@ class ToolChoice(Matcher):
 
 
 @dataclass(frozen=True)
-class ToolResultPresent(Matcher):
+class ToolResultPresent(Check):
     """`tool_result: get_weather` (or true, or {name, id, is_error, content}):
     the final user message carries such a tool_result."""
 
@@ -271,6 +319,18 @@ class ToolResultPresent(Matcher):
             return [str(problem)]
         return []
 
+    def matches(self, conv: Conversation) -> bool:
+        results = conv.tool_results
+        if self.name is not None:
+            results = [r for r in results if r.name == self.name]
+        if self.tool_use_id is not None:
+            results = [r for r in results if r.tool_use_id == self.tool_use_id]
+        if not results:
+            return False
+        if self.is_error is not None and not any(r.is_error == self.is_error for r in results):
+            return False
+        return self.content is None or any(self.content.holds(r.text) for r in results)
+
     def describe(self) -> str:
         what = f"a tool_result for {quote(self.name)}" if self.name else "a tool_result"
         extra = [f"id {quote(self.tool_use_id)}"] if self.tool_use_id else []
@@ -280,7 +340,7 @@ class ToolResultPresent(Matcher):
 
 
 @dataclass(frozen=True)
-class Thinking(Matcher):
+class Thinking(Check):
     """`thinking: true` (enabled or adaptive), false, or the exact type."""
 
     key: ClassVar[str] = "thinking"
@@ -301,6 +361,11 @@ class Thinking(Matcher):
             )
         return [] if kind == self.expected else [f"thinking is {kind}, expected {self.expected}"]
 
+    def matches(self, conv: Conversation) -> bool:
+        if isinstance(self.expected, bool):
+            return conv.thinking_on == self.expected
+        return conv.thinking_type == self.expected
+
     def describe(self) -> str:
         if isinstance(self.expected, bool):
             return f"thinking {'on' if self.expected else 'off'}"
@@ -308,7 +373,7 @@ class Thinking(Matcher):
 
 
 @dataclass(frozen=True)
-class Stream(Matcher):
+class Stream(Check):
     key: ClassVar[str] = "stream"
     expected: bool
 
@@ -323,6 +388,9 @@ class Stream(Matcher):
             if have == self.expected
             else [f"stream is {str(have).lower()}, expected {str(self.expected).lower()}"]
         )
+
+    def matches(self, conv: Conversation) -> bool:
+        return (conv.body.get("stream") is True) == self.expected
 
     def describe(self) -> str:
         return f"stream is {str(self.expected).lower()}"
