@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,7 +24,7 @@ from .replay import replay
 from .reply import ErrorReply, Reply
 from .resources import scenarios_dir
 from .scenario import Scenario
-from .script import Hit, Miss, Script, rank
+from .script import Hit, NearMisses, Place, Script, near_misses
 
 log = logging.getLogger("mockserver.scenarios")
 
@@ -39,7 +39,8 @@ class Answer(NamedTuple):
     step: str | None = None
     # Scenarios were loaded but none answered (the default reply or the unmatched error did).
     unmatched: bool = False
-    near_misses: tuple[str, ...] = ()
+    # Worded when first read (`NearMisses`): the journal seldom asks.
+    near_misses: Sequence[str] = ()
     # The answering step could not be served (e.g. it calls a tool the request lacks).
     scenario_error: str | None = None
 
@@ -59,6 +60,9 @@ class ScenarioBook:
         self._roots: list[tuple[Path, bool]] = []
         self._files: dict[Path, _File] = {}
         self._added: list[Script] = []
+        # `_added`, then the files' scripts, as a request consults them: kept, rather than
+        # listed for every request.
+        self._all: list[Script] = []
         # The modification time of each file's broken version, so it is reported once.
         self._bad: dict[Path, tuple[int, int]] = {}
         # The latest problem of each file that failed to (re)load; cleared when it loads.
@@ -93,6 +97,7 @@ class ScenarioBook:
                     changed.append(path)
             # Keep the order of the roots, whatever order files were (re)loaded in.
             self._files = {p: self._files[p] for p in seen if p in self._files}
+            self._remake()
         return changed
 
     def _reload(self, path: Path, bundled: bool) -> bool:
@@ -128,6 +133,7 @@ class ScenarioBook:
         """Play these scenarios too, ahead of the ones loaded from files, until `reset()`."""
         with self._lock:
             self._added[:0] = [Script(s) for s in scenarios]
+            self._remake()
 
     def load(self, *paths: Path | str) -> list[Scenario]:
         """Load YAML files or folders (raising ScenarioError) and `add()` them."""
@@ -139,12 +145,15 @@ class ScenarioBook:
         """Drop the scenarios added since the last reset; every script starts over."""
         with self._lock:
             self._added.clear()
-            for script in self.scripts():
+            self._remake()
+            for script in self._all:
                 script.reset()
 
+    def _remake(self) -> None:
+        self._all = [*self._added, *(s for f in self._files.values() for s in f.scripts)]
+
     def scripts(self) -> list[Script]:
-        with self._lock:
-            return [*self._added, *(s for f in self._files.values() for s in f.scripts)]
+        return list(self._all)
 
     @property
     def scenarios(self) -> list[Scenario]:
@@ -159,37 +168,23 @@ class ScenarioBook:
     def answer(
         self, body: Mapping[str, Any], api_key: str = "", headers: Mapping[str, str] | None = None
     ) -> Answer:
-        # Most servers have no scenario at all: asked without the lock, and no list built.
-        if not self._added and not self._files:
+        # Most servers have no scenario at all: asked without the lock.
+        if not self._all:
             if self.unmatched == "default":
                 return Answer(default_reply(body))
-            return self._unmatched(body, None, [], loaded=False)
-        misses: list[Miss] = []
-        conv: Conversation | None = None
+            return Answer(Reply(error=unmatched_error(())), None, True)
+        conv = Conversation(body, api_key, headers or {})
+        places: list[Place] = []
         with self._lock:
-            scripts = self.scripts()
-            if scripts:
-                conv = Conversation(body, api_key, headers or {})
-                for script in scripts:
-                    found = script.take(conv)
-                    if isinstance(found, Hit):
-                        return self._serve(found, conv)
-                    misses += found
-        return self._unmatched(body, conv, misses, loaded=bool(scripts))
-
-    def _unmatched(
-        self,
-        body: Mapping[str, Any],
-        conv: Conversation | None,
-        misses: list[Miss],
-        *,
-        loaded: bool,
-    ) -> Answer:
-        """The policy's answer to a request no script took (`loaded`: some were asked)."""
-        near = tuple(str(m) for m in rank(misses)) if misses else ()
+            for script in self._all:
+                found = script.take(conv)
+                if isinstance(found, Hit):
+                    return self._serve(found, conv)
+                places.append(found)
         if self.unmatched == "error":
+            near = tuple(near_misses(conv, places))
             return Answer(Reply(error=unmatched_error(near)), None, True, near)
-        return Answer(default_reply(body, conv), None, loaded, near)
+        return Answer(default_reply(body, conv), None, True, NearMisses(conv, places))
 
     def _serve(self, hit: Hit, conv: Conversation) -> Answer:
         try:

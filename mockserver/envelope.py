@@ -69,7 +69,7 @@ def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
         events_sent=draft.events_sent,
         interrupted=draft.interrupted,
         unmatched=draft.unmatched,
-        near_misses=draft.near_misses,
+        near_misses=tuple(draft.near_misses),
         scenario_error=draft.scenario_error,
     )
 

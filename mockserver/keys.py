@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -28,7 +28,8 @@ class Draft:
     events_sent: int = 0
     interrupted: bool = False
     unmatched: bool = False
-    near_misses: tuple[str, ...] = ()
+    # Worded when the journal builds the Exchange (see ScenarioBook.answer).
+    near_misses: Sequence[str] = ()
     scenario_error: str | None = None
 
     def __init__(self, request_id: str, headers: Mapping[str, str] | None = None) -> None:

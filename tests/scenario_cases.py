@@ -95,7 +95,7 @@ def match_spec(rng: random.Random, depth: int = 0) -> dict[str, Any]:
     return spec
 
 
-def _step(rng: random.Random, label: str, i: int, where: str) -> Step:
+def make_step(rng: random.Random, label: str, i: int, where: str) -> Step:
     return Step(
         Reply.text(label),
         match(match_spec(rng) if rng.random() < 0.85 else {}),
@@ -110,11 +110,11 @@ def _step(rng: random.Random, label: str, i: int, where: str) -> Step:
 
 def scenario(rng: random.Random, name: str) -> Scenario:
     where = rng.choice(["<python>", f"/cases/{name}.yaml"])
-    fallback = _step(rng, "fallback", 90, where) if rng.random() < 0.3 else None
+    fallback = make_step(rng, "fallback", 90, where) if rng.random() < 0.3 else None
     return Scenario(
         name,
-        steps=[_step(rng, f"{name} step {i}", i, where) for i in range(rng.randint(0, 4))],
-        rules=[_step(rng, f"{name} rule {i}", 10 + i, where) for i in range(rng.randint(0, 3))],
+        steps=[make_step(rng, f"{name} step {i}", i, where) for i in range(rng.randint(0, 4))],
+        rules=[make_step(rng, f"{name} rule {i}", 10 + i, where) for i in range(rng.randint(0, 3))],
         fallback=fallback,
         match=match(match_spec(rng) if rng.random() < 0.3 else {}),
         isolation=rng.choice(ISOLATIONS),
