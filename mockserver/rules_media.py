@@ -1,10 +1,14 @@
-"""Images: size of the base64 payload, bytes that match their media type, pixel limits.
+"""Images: how many a request holds, size of the base64 payload, bytes that match their
+media type, pixel limits.
 
 Limits and wordings observed on the Claude API (2026 probes quoted in public repos:
 "image exceeds 10 MB maximum: 23045044 bytes > 10485760 bytes", "At least one of the
 image dimensions exceed max allowed size: 8000 pixels", the 2000 px limit once a request
 holds more than 20 images, counting every image block including earlier turns and
 `tool_result` contents). The 5 MB figure of older reports is Bedrock's and Vertex's.
+At most 100 images and documents in all (Claude Code reports, 2026: "too many images and
+documents: 104 + 1 > 100"; reports up to 2026-02 also quote "Too much media: 0 document
+pages + 102 images > 100", apparently an older check counting a PDF's pages).
 
 Paths name the block type at each level, as the API's validation messages do
 (`messages.83.content.0.tool_result.content.1.image.source.base64`), except "Could not
@@ -23,12 +27,13 @@ from typing import Any
 from .errors import Problem
 from .media import decode_base64, image_size, image_type
 from .rules_request import RuleRequest, blocks, mapping, problem
-from .rules_scan import IMAGES
+from .rules_scan import DOCUMENTS, IMAGES
 
 MAX_BASE64_CHARS = 10 * 1024 * 1024
 MAX_SIDE = 8000
 MANY_IMAGES = 20
 MANY_IMAGES_MAX_SIDE = 2000
+MAX_MEDIA = 100
 # The long side the API downsizes to by default: 2576 px for Claude 4.7 and later,
 # 1568 px for the others (docs, "Vision"). The catalog says which is which.
 DEFAULT_MODEL_IMAGE_SIDE = 1568
@@ -43,6 +48,15 @@ class Image:
 
 def rule_images(req: RuleRequest) -> Iterator[Problem]:
     images = list(_images(req))
+    documents = _document_count(req)
+    if len(images) + documents > MAX_MEDIA:
+        # A request with documents and no image is not counted: rare, and PDFs have their
+        # own page limit.
+        yield problem(
+            "media_count",
+            f"too many images and documents: {len(images)} + {documents} > {MAX_MEDIA}",
+            "messages",
+        )
     many = len(images) > MANY_IMAGES
     oversized: list[tuple[Image, tuple[int, int]]] = []
     limit = req.model.max_image_side if req.model is not None else DEFAULT_MODEL_IMAGE_SIDE
@@ -164,6 +178,22 @@ def _oversized_problem(found: list[tuple[Image, tuple[int, int]]], limit: int) -
         max_side_length_pixels=limit,
         paths=[img.plain_path for img, _ in found],
     )
+
+
+def _document_count(req: RuleRequest) -> int:
+    """Document blocks in the conversation, those inside tool results included."""
+    messages = req.messages
+    count = 0
+    for i in req.messages_with(DOCUMENTS):
+        for block in blocks(messages[i].get("content")):
+            kind = block.get("type")
+            if kind == "document":
+                count += 1
+            elif kind == "tool_result":
+                count += sum(
+                    inner.get("type") == "document" for inner in blocks(block.get("content"))
+                )
+    return count
 
 
 def _images(req: RuleRequest) -> Iterator[Image]:

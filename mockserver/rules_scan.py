@@ -29,7 +29,7 @@ CACHE_CONTROL = "cache_control"  # a `cache_control` key anywhere the API reads 
 TYPED_TOOLS = "typed_tools"
 TOOL_USES = "tool_uses"  # a tool_use block in a user or assistant message
 TOOL_RESULTS = "tool_results"  # a tool_result block in a user or assistant message
-DOCUMENTS = "documents"  # a document block at the top level of a message
+DOCUMENTS = "documents"  # a document block: top level, or in a tool_result
 # A text block with `citations`, or a search_result (top level or in a tool_result or
 # content document), whose text blocks may have them.
 CITATIONS = "citations"
@@ -141,6 +141,8 @@ def _scan_nested(content: Any, features: set[str]) -> None:
                 kind = inner.get("type")
                 if kind == "image":
                     features.add(IMAGES)
+                elif kind == "document":  # inside a tool result
+                    features.add(DOCUMENTS)
                 elif kind == "search_result":
                     features.add(CITATIONS)
                 if "cache_control" in inner:

@@ -37,6 +37,13 @@ def _big_image() -> dict[str, Any]:
     return request(user([{"type": "image", "source": source}, text("what is this?")]))
 
 
+def _images(n: int) -> list[dict[str, Any]]:
+    return [image(png(100, 100)) for _ in range(n)]
+
+
+NOTE = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}
+
+
 def _many_images() -> dict[str, Any]:
     small = [image(png(100, 100)) for _ in range(20)]
     return request(user([*small, image(png(2001, 100)), text("compare")]))
@@ -60,6 +67,25 @@ CASES = [
         _many_images(),
         "messages.0.content.20.image.source.base64.data: At least one of the image dimensions "
         "exceed max allowed size for many-image requests: 2000 pixels",
+    ),
+    Case(
+        "too-many-images",
+        request(user([*_images(101), text("sort these")])),
+        "too many images and documents: 101 + 0 > 100",
+    ),
+    Case(
+        "too-many-images-and-documents",
+        request(user([NOTE, *_images(100), text("compare")])),
+        "too many images and documents: 100 + 1 > 100",
+    ),
+    Case(
+        "too-many-images-with-a-document-in-a-tool-result",
+        request(
+            user([*_images(60), text("and the notes?")]),
+            assistant([tool_use("toolu_01R", "read_file")]),
+            user([tool_result("toolu_01R", [NOTE]), *_images(40)]),
+        ),
+        "too many images and documents: 100 + 1 > 100",
     ),
     Case(
         "image-media-type-mismatch",

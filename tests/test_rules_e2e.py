@@ -7,7 +7,7 @@ from typing import Any
 
 import anthropic
 import pytest
-from rules_support import jpeg
+from rules_support import jpeg, png
 
 from mockserver.server import MockServer
 
@@ -174,3 +174,22 @@ def test_thinking_sent_back_must_be_the_servers_and_unaltered(
     assert (
         _error(caught)["message"] == "messages.1.content.0: Invalid `signature` in `thinking` block"
     )
+
+
+def test_more_than_a_hundred_images_are_refused_and_a_hundred_pass(
+    client: anthropic.Anthropic,
+) -> None:
+    screenshot = base64.b64encode(png(64, 48)).decode()
+    source = {"type": "base64", "media_type": "image/png", "data": screenshot}
+
+    def ask(count: int) -> Any:
+        content: list[Any] = [{"type": "image", "source": source} for _ in range(count)]
+        content.append({"type": "text", "text": "Which of these differ?"})
+        return client.messages.create(
+            model=MODEL, max_tokens=100, messages=[{"role": "user", "content": content}]
+        )
+
+    assert ask(100).stop_reason == "end_turn"
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        ask(101)
+    assert _error(caught)["message"] == "too many images and documents: 101 + 0 > 100"
