@@ -26,10 +26,7 @@ GREETING = "Hello! This is mockserver, a local stand-in for the Anthropic API."
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-_SAID_LIMIT = 200
-
-
-def _shorten(text: str, limit: int = _SAID_LIMIT) -> str:
+def _shorten(text: str, limit: int = 200) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
@@ -115,10 +112,7 @@ def _plain_text(body: Mapping[str, Any]) -> str | None:
     content = last.get("content")
     if type(content) is not str:
         return None
-    # _shorten's work, inline: this is every plain request's path.
-    said = " ".join(content.split())
-    if len(said) > _SAID_LIMIT:
-        said = said[: _SAID_LIMIT - 1] + "…"
+    said = _shorten(content)
     return f'{GREETING} You said: "{said}"' if said else GREETING
 
 

@@ -131,7 +131,7 @@ async def create_message(
     if "thread" in body:
         state.threads.record(body, message)
     streamed = body.get("stream") is True
-    headers = {"request-id": ctx.request_id, "anthropic-organization-id": state.organization_id}
+    headers = response_headers(state, ctx)
     if admission is not UNLIMITED:
         headers |= admission.finish(message["usage"], streamed=streamed)
     if draft.problems:
