@@ -18,6 +18,12 @@ MODEL = "claude-sonnet-4-6"
 
 ServerFactory = Callable[..., MockServer]
 
+# How a stream the server cut or stalled reaches a user: from 2.17 the SDK wraps the
+# transport's failure in its own errors; 2.12-2.16 let the transport's exception through.
+# The tests accept either and assert on what the server did (the journal), not the wording.
+STREAM_CUT = (anthropic.APIConnectionError, httpx2.RemoteProtocolError)
+STREAM_TIMEOUT = (anthropic.APITimeoutError, httpx2.ReadTimeout)
+
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[MockServer]:

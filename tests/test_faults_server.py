@@ -9,7 +9,7 @@ import anthropic
 import httpx2
 import pytest
 from anthropic.types import MessageParam
-from conftest import MODEL, TEST_KEY
+from conftest import MODEL, STREAM_CUT, TEST_KEY
 
 from mockserver.faults import Fault, FaultRule
 from mockserver.server import MockServer
@@ -87,7 +87,7 @@ def test_a_truncated_stream_ends_mid_way_and_the_sdk_raises_while_reading(
     fresh.inject(FaultRule(Fault.truncate(keep=0.5), streaming=True))
     received: list[str] = []
     with (
-        pytest.raises(httpx2.RemoteProtocolError, match="incomplete chunked read"),
+        pytest.raises(STREAM_CUT, match="incomplete chunked read"),
         client.messages.stream(model=MODEL, max_tokens=100, messages=HI) as stream,
     ):
         received.extend(event.type for event in stream)

@@ -40,9 +40,10 @@ def test_requests_count_down_hit_the_apis_429_and_recover_when_the_clock_moves(
         with pytest.raises(anthropic.RateLimitError) as caught:
             client.messages.create(model=MODEL, max_tokens=10, messages=HI)
         org = server.state.organization_id
-        assert caught.value.message.startswith(
-            "Error code: 429 - {'type': 'error', 'error': {'type': 'rate_limit_error', "
-            "'message': \"This request would exceed your organization's rate limit of 3 "
+        error = caught.value.response.json()["error"]
+        assert error["type"] == "rate_limit_error"
+        assert error["message"].startswith(
+            "This request would exceed your organization's rate limit of 3 "
             f"requests per minute (org: {org}, model: {MODEL})."
         )
         headers = caught.value.response.headers

@@ -10,7 +10,7 @@ import anthropic
 import httpx2
 import pytest
 from anthropic.types import MessageParam
-from conftest import MODEL, api_headers
+from conftest import MODEL, STREAM_CUT, api_headers
 
 from mockserver.config import Config
 from mockserver.errors import ScenarioError
@@ -212,7 +212,7 @@ def test_a_stream_fault_cuts_the_stream_where_scripted(
 ) -> None:
     fresh.reply_text("Never finished.", fault=StreamFault("disconnect", after_events=3))
     with (
-        pytest.raises(httpx2.RemoteProtocolError),
+        pytest.raises(STREAM_CUT),
         sdk.messages.stream(model=MODEL, max_tokens=64, messages=HI) as stream,
     ):
         stream.get_final_text()

@@ -1,11 +1,12 @@
 """Scripted stream faults, as the official SDK surfaces them to its users.
 
 - an `event: error` after HTTP 200: `anthropic.APIStatusError` (status 200), not retried;
-- a connection dropped mid-body: the transport's own error (`httpx2.RemoteProtocolError`),
-  which the SDK does not wrap once the stream has begun;
+- a connection dropped mid-body: `APIConnectionError` from SDK 2.17 on, the transport's
+  own `httpx2.RemoteProtocolError` before it (conftest.STREAM_CUT);
 - dropped, or stalled, before the first event: no response at all, so the SDK's
   `APIConnectionError` / `APITimeoutError`, after its retries;
-- stalled mid-stream: the transport's `httpx2.ReadTimeout`.
+- stalled mid-stream: `APITimeoutError` from 2.17 on, `httpx2.ReadTimeout` before it
+  (conftest.STREAM_TIMEOUT).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import anthropic
 import httpx2
 import pytest
 from anthropic.types import MessageParam
-from conftest import MODEL, TEST_KEY, api_headers
+from conftest import MODEL, STREAM_CUT, STREAM_TIMEOUT, TEST_KEY, api_headers
 from stream_support import (
     answer_with,
     assert_same_message,
@@ -98,7 +99,7 @@ def test_a_drop_mid_stream_is_an_incomplete_body(fresh: MockServer) -> None:
     seen: list[str] = []
     with (
         sdk(fresh, retries=2) as client,
-        pytest.raises(httpx2.RemoteProtocolError, match="incomplete chunked read"),
+        pytest.raises(STREAM_CUT, match="incomplete chunked read"),
     ):
         read_into(seen, client.messages.create(**BODY))
     # message_start, content_block_start, (ping,) one delta.
@@ -140,7 +141,7 @@ def test_a_stall_before_the_first_event_times_the_request_out(fresh: MockServer)
 def test_a_stall_mid_stream_trips_the_read_timeout(fresh: MockServer) -> None:
     answer_with(fresh, faulty(StreamFault("stall", after_events=3, stall_seconds=5)))
     seen: list[str] = []
-    with sdk(fresh, timeout=0.3) as client, pytest.raises(httpx2.ReadTimeout):
+    with sdk(fresh, timeout=0.3) as client, pytest.raises(STREAM_TIMEOUT):
         read_into(seen, client.messages.create(**BODY))
     assert seen == ["message_start", "content_block_start"]
     (exchange,) = wait_for_stream_end(fresh)
