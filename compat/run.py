@@ -1,0 +1,372 @@
+#!/usr/bin/env python3
+"""Run real clients' normal flows against a mock server started for the run.
+
+    python compat/run.py [--only NAME ...] [--server-src PATH] [--max-tokens N]
+
+Each driver (one per client and pinned version) runs its flows and says, per flow, what a
+user of that client would check: pass or fail and why. The runner adds what the server
+saw: how many requests each flow made, and any the mock refused (a normal flow of a real
+client is one the real API accepts, so a refusal fails the flow even when the client
+recovers from it). One line per flow, then `N passed, N failed`; exit 1 on any failure.
+
+Installs go to compat/.cache/ (gitignored): node_modules per npm pin (from the pin's
+package.json and package-lock.json, with `npm ci`), a venv for the Python clients (from
+requirements.txt). The last run's journal and driver logs are kept in
+compat/.cache/last-run/ for a failure's request and answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import venv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+LAST_RUN = CACHE / "last-run"
+# A driver that has not finished by then is stopped and its missing flows fail.
+DRIVER_TIMEOUT = 600
+
+
+@dataclass
+class Driver:
+    name: str
+    client: str
+    kind: str  # "npm" or "python"
+    pin: Path  # the folder holding package.json / requirements.txt
+    script: str  # the driver file, relative to compat/
+    flows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def cache(self) -> Path:
+        return CACHE / self.pin.relative_to(HERE)
+
+    def version(self) -> str:
+        if self.kind == "npm":
+            deps = json.loads((self.pin / "package.json").read_text())["dependencies"]
+            shown = [f"{n.split('/')[-1]}@{v}" for n, v in deps.items() if n != "zod"]
+            return " + ".join(shown)
+        for line in (self.pin / "requirements.txt").read_text().splitlines():
+            if line.startswith("pydantic-ai-slim"):
+                return "pydantic-ai " + line.split("==")[1]
+        return "?"
+
+
+DRIVERS = [
+    Driver("aisdk-v6", "ai-sdk", "npm", HERE / "aisdk" / "v6", "aisdk/driver.mjs"),
+    Driver("aisdk-v7", "ai-sdk", "npm", HERE / "aisdk" / "v7", "aisdk/driver.mjs"),
+    Driver("pydantic-ai", "pydantic-ai", "python", HERE / "pydantic-ai", "pydantic-ai/driver.py"),
+    Driver("claude-code", "claude-code", "npm", HERE / "claude-code", "claude-code/driver.py"),
+]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- installs
+
+
+def _stamp(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_installed(driver: Driver, force: bool) -> None:
+    """Install the driver's pin into its cache folder unless the same pin is there."""
+    cache = driver.cache
+    stamp_file = cache / ".installed"
+    if driver.kind == "npm":
+        pins = [driver.pin / "package.json", driver.pin / "package-lock.json"]
+    else:
+        pins = [driver.pin / "requirements.txt"]
+    stamp = _stamp(pins)
+    if not force and stamp_file.exists() and stamp_file.read_text() == stamp:
+        return
+    log(f"== installing {driver.name} ({driver.version()}) into {cache.relative_to(HERE)}")
+    if cache.exists():
+        shutil.rmtree(cache)
+    cache.mkdir(parents=True)
+    if driver.kind == "npm":
+        for pin in pins:
+            shutil.copy(pin, cache / pin.name)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=cache, check=True
+        )
+    else:
+        venv.create(cache / "venv", with_pip=True)
+        pip = [str(cache / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, "-r", str(pins[0])], check=True)
+    stamp_file.write_text(stamp)
+
+
+# ---------------------------------------------------------------- the server
+
+
+class MockServer:
+    """`python -m mockserver` on a free port, from the installed package or a source tree."""
+
+    def __init__(self, source: Path | None, extra: list[str]) -> None:
+        env = dict(os.environ)
+        if source is not None:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+        self.env = env
+        where = subprocess.run(
+            [sys.executable, "-c", "import mockserver; print(mockserver.__file__)"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        self.package = Path(where.stdout.strip()).parent
+        # Keep every exchange: flows are found in the journal by their index.
+        command = [sys.executable, "-m", "mockserver", "--port", "0", "--journal-limit", "0"]
+        command += ["--journal-max-mb", "0", "--log-level", "warning", *extra]
+        LAST_RUN.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.url = self._wait_for_banner()
+        # Whatever the server prints from now on goes to a log file.
+        self._log = (LAST_RUN / "server.log").open("w")
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _wait_for_banner(self) -> str:
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + 30
+        seen = []
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            found = re.search(r"listening on (http://\S+)", line)
+            if found:
+                return found.group(1)
+        self.stop()
+        raise SystemExit("the mock server did not start:\n" + "".join(seen))
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._log.write(line)
+        self._log.flush()
+
+    def journal(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.url}/_mock/journal", timeout=60) as answer:
+            exchanges: list[dict[str, Any]] = json.load(answer)["exchanges"]
+        return exchanges
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+# ---------------------------------------------------------------- running drivers
+
+
+def run_driver(driver: Driver, server: MockServer, args: argparse.Namespace) -> None:
+    env = dict(os.environ)
+    env["MOCK_URL"] = server.url
+    env.pop("ANTHROPIC_BASE_URL", None)
+    env.pop("ANTHROPIC_API_KEY", None)
+    if args.flows:
+        env["COMPAT_FLOWS"] = ",".join(args.flows)
+    if args.max_tokens:
+        env["COMPAT_MAX_TOKENS"] = str(args.max_tokens)
+    if args.model:
+        env["COMPAT_MODEL"] = args.model
+    env["COMPAT_CLAUDE_TIMEOUT"] = str(args.claude_timeout)
+    script = HERE / driver.script
+    if driver.kind == "npm" and script.suffix == ".mjs":
+        # Beside the pin's node_modules, so its imports resolve to that pin.
+        local = driver.cache / script.name
+        shutil.copy(script, local)
+        command = ["node", str(local)]
+    elif driver.name == "pydantic-ai":
+        command = [str(driver.cache / "venv" / "bin" / "python"), str(script)]
+    else:
+        env["COMPAT_CLAUDE"] = str(driver.cache / "node_modules" / ".bin" / "claude")
+        command = [sys.executable, str(script)]
+    with (LAST_RUN / f"{driver.name}.stderr").open("w") as errors:
+        process = subprocess.Popen(
+            command,
+            cwd=driver.cache,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            start_new_session=True,
+        )
+        timer = threading.Timer(DRIVER_TIMEOUT, lambda: os.killpg(process.pid, signal.SIGKILL))
+        timer.start()
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("@@flow "):
+                driver.flows.append(json.loads(line[len("@@flow ") :]))
+        process.wait()
+        timer.cancel()
+    if process.returncode != 0:
+        driver.flows.append(
+            {
+                "flow": "(driver)",
+                "ok": False,
+                "reason": f"driver exited {process.returncode}; see "
+                f"{(LAST_RUN / (driver.name + '.stderr')).relative_to(HERE)}",
+                "requests": 0,
+            }
+        )
+
+
+def _error_message(exchange: dict[str, Any]) -> str:
+    response = exchange.get("response")
+    if isinstance(response, dict):
+        error = response.get("error")
+        if isinstance(error, dict):
+            return str(error.get("message", ""))
+    return ""
+
+
+def judge(driver: Driver, journal: list[dict[str, Any]], first_index: int) -> None:
+    """Add what the server saw to each flow: a refused request fails it."""
+    start = first_index
+    for flow in driver.flows:
+        first = flow.get("first", start)
+        count = int(flow.get("requests", 0))
+        exchanges = journal[first : first + count]
+        start = first + count
+        refused = [e for e in exchanges if int(e.get("status", 200)) >= 400]
+        if not refused:
+            continue
+        messages = sorted({f"{e['status']} {_error_message(e)[:160]}" for e in refused})
+        said = f"mock refused {len(refused)} of {count} request(s): " + "; ".join(messages)
+        if flow["ok"]:
+            flow["ok"] = False
+            flow["reason"] = "client recovered, but " + said
+        elif not any(_error_message(e)[:40] in flow["reason"] for e in refused):
+            flow["reason"] += f" [{said}]"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only these drivers (repeatable or comma-separated): "
+        + ", ".join(d.name for d in DRIVERS),
+    )
+    parser.add_argument(
+        "--flows", action="append", default=[], metavar="FLOW", help="run only these flows"
+    )
+    parser.add_argument(
+        "--server-src",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="run the mock from this source tree (a checkout's root) instead of the installed "
+        "package; its dependencies must be installed in this Python",
+    )
+    parser.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra argument for the mock server (repeatable), e.g. --server-arg=--any-beta",
+    )
+    parser.add_argument(
+        "--max-tokens",
+        type=int,
+        default=None,
+        metavar="N",
+        help="set max tokens in every flow instead of the client's default (to see past a "
+        "refused default); the AI SDK's default-max-tokens flow keeps the default",
+    )
+    parser.add_argument("--model", default=None, help="model for the SDK drivers")
+    parser.add_argument(
+        "--claude-timeout",
+        type=float,
+        default=120,
+        metavar="SECONDS",
+        help="time allowed for one `claude -p` run (default %(default)s)",
+    )
+    parser.add_argument("--reinstall", action="store_true", help="reinstall the pinned clients")
+    args = parser.parse_args()
+    args.flows = [f for item in args.flows for f in item.split(",") if f]
+    wanted = {n for item in args.only for n in item.split(",") if n}
+    unknown = wanted - {d.name for d in DRIVERS}
+    if unknown:
+        parser.error(f"unknown driver(s): {', '.join(sorted(unknown))}")
+    drivers = [d for d in DRIVERS if not wanted or d.name in wanted]
+
+    for driver in drivers:
+        ensure_installed(driver, args.reinstall)
+    if LAST_RUN.exists():
+        shutil.rmtree(LAST_RUN)
+    LAST_RUN.mkdir(parents=True)
+
+    server = MockServer(args.server_src, args.server_arg)
+    log(f"== mock server {server.url} from {server.package}")
+    started = time.monotonic()
+    try:
+        journal: list[dict[str, Any]] = []
+        for driver in drivers:
+            first = len(journal)
+            run_driver(driver, server, args)
+            journal = server.journal()
+            judge(driver, journal, first)
+            for flow in driver.flows:
+                status = "PASS" if flow["ok"] else "FAIL"
+                reason = " ".join(str(flow["reason"]).split())
+                print(
+                    f"{driver.client:<12} {driver.version():<38} {flow['flow']:<20} {status} "
+                    f"{flow.get('requests', 0):>4} req  {reason[:400]}",
+                    flush=True,
+                )
+        (LAST_RUN / "journal.json").write_text(json.dumps(journal, indent=1))
+    finally:
+        server.stop()
+    results = [
+        {"driver": d.name, "client": d.client, "version": d.version(), **f}
+        for d in drivers
+        for f in d.flows
+    ]
+    (LAST_RUN / "results.json").write_text(json.dumps(results, indent=1))
+    passed = sum(r["ok"] for r in results)
+    failed = len(results) - passed
+    log(
+        f"== {time.monotonic() - started:.0f} s; journal and logs in "
+        f"{LAST_RUN.relative_to(HERE.parent)}/"
+    )
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
