@@ -18,6 +18,7 @@ from . import control, verify
 from .admin_faults import fault_routes
 from .errors import ScenarioError
 from .journal import Exchange
+from .journal_json import exchanges_json
 from .keys import STATE
 from .loader import parse_scenarios
 from .scenario import Scenario
@@ -109,7 +110,7 @@ def _flag(request: web.Request, name: str) -> bool:
 
 
 def _exchanges(items: list[Exchange]) -> web.Response:
-    return web.json_response({"count": len(items), "exchanges": [e.to_json() for e in items]})
+    return web.Response(body=exchanges_json(items), content_type="application/json")
 
 
 async def health(request: web.Request) -> web.Response:

@@ -107,7 +107,12 @@ def api_route(state: ServerState, handler: ApiHandler) -> Handler:
         exchange = partial(_exchange, draft, request.method, request.path, response.status)
         journal.add(exchange, draft.body_size)
         if len(journal) >= state.journal_trim_at or journal.body_bytes >= state.journal_trim_bytes:
-            state.trim_journal()
+            try:
+                state.trim_journal()
+            except Exception:
+                # The answer is ready: a bug in the bookkeeping must not turn it (and every
+                # later one) into aiohttp's plain-text 500.
+                log.exception("internal error while trimming the journal")
         return response
 
     return answer
