@@ -207,7 +207,11 @@ async def advance_clock(request: web.Request) -> web.Response:
     seconds = body.get("seconds") if isinstance(body, dict) else None
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         raise AdminError(400, '"seconds" must be a number >= 0')
-    return web.json_response({"now": control.advance_clock(_state(request), seconds)})
+    try:
+        now = control.advance_clock(_state(request), seconds)
+    except ValueError as exc:
+        raise AdminError(400, str(exc)) from None
+    return web.json_response({"now": now})
 
 
 def _strictness(state: ServerState) -> web.Response:

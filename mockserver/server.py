@@ -86,7 +86,7 @@ class MockServer:
         return self.state.journal
 
     def reset(self) -> None:
-        """Forget everything a test did: journal, its scenarios, progress, cache."""
+        """Forget everything a test did: journal, its scenarios, progress, cache, clock."""
         self._on_loop(self.state.reset)
 
     # -- scenarios ---------------------------------------------------------------------

@@ -88,7 +88,7 @@ class ServerState:
             self.report.clear(position=len(self.journal))
 
     def reset(self) -> None:
-        """Forget everything a test did: journal, cache, scenario progress."""
+        """Forget everything a test did: journal, cache, clock, scenario progress."""
         with self._journal_lock:
             try:
                 self.report.catch_up(self.journal)
@@ -99,6 +99,7 @@ class ServerState:
             self.journal.clear()
             self.report.journal_cleared()
         self.cache.clear()
+        self.clock.reset()
         self.scenarios.reset()
         self.threads.clear()
         self.expectations.clear()
