@@ -6,6 +6,7 @@ Clients off the loopback interface need `Authorization: Bearer <admin token>`.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
@@ -163,7 +164,8 @@ async def list_scenarios(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "scenarios": [_summary(s) for s in book.scenarios],
-            "errors": {str(path): str(error) for path, error in book.errors.items()},
+            # Copied at once: the folder watcher's thread updates it.
+            "errors": {str(path): str(error) for path, error in list(book.errors.items())},
         }
     )
 
@@ -177,20 +179,23 @@ async def _scenario_text(request: web.Request) -> tuple[str, str]:
     return text, request.query.get("source", "<admin>")
 
 
+async def _parsed_scenarios(request: web.Request) -> list[Scenario]:
+    text, source = await _scenario_text(request)
+    # Parsing takes seconds for a large file: in a thread, so requests keep being answered.
+    return await asyncio.to_thread(parse_scenarios, text, source)
+
+
 async def add_scenarios(request: web.Request) -> web.Response:
     """Play the scenarios in the body (YAML or JSON) too, until the next reset."""
-    state = _state(request)
-    text, source = await _scenario_text(request)
-    added = control.load_text(state, text, source)
+    added = await _parsed_scenarios(request)
+    control.add_scenarios(_state(request), added)
     return web.json_response({"added": [_summary(s) for s in added]})
 
 
 async def replace_scenarios(request: web.Request) -> web.Response:
     """Play the scenarios in the body instead of those added before (files stay)."""
-    state = _state(request)
-    text, source = await _scenario_text(request)
-    scenarios = parse_scenarios(text, source)
-    control.replace_scenarios(state, scenarios)
+    scenarios = await _parsed_scenarios(request)
+    control.replace_scenarios(_state(request), scenarios)
     return web.json_response({"added": [_summary(s) for s in scenarios]})
 
 
