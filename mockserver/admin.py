@@ -17,6 +17,7 @@ from aiohttp import web
 
 from . import control, verify
 from .admin_faults import fault_routes
+from .admin_guard import Refused, check_browser
 from .errors import ScenarioError
 from .journal import Exchange
 from .journal_json import exchanges_json
@@ -86,7 +87,16 @@ def admin_route(handler: Handler) -> Handler:
     async def answer(request: web.Request) -> web.StreamResponse:
         try:
             check_access(request)
+            config = _state(request).config
+            check_browser(
+                request,
+                host=config.host,
+                allowed_origins=config.admin_allow_origins,
+                loopback=_is_loopback(request.remote),
+            )
             return await handler(request)
+        except Refused as exc:
+            return web.json_response({"error": exc.message}, status=exc.status)
         except AdminError as exc:
             return web.json_response({"error": exc.message, **exc.extra}, status=exc.status)
         except ScenarioError as exc:
