@@ -4,10 +4,13 @@ journal, the report and reset keep working, over HTTP and from Python (issue 15)
 from __future__ import annotations
 
 import json
+import signal
+from pathlib import Path
 
 import httpx2
 import pytest
 from conftest import MODEL, ServerFactory, api_headers
+from test_cli import running
 
 from mockserver.server import MockServer
 
@@ -97,3 +100,19 @@ def test_journal_trimming_survives_a_deep_body(server_factory: ServerFactory) ->
     assert statuses == [200] * 6
     assert server.report().requests == 7
     assert_healthy(server)
+
+
+def test_the_shutdown_report_is_written_after_a_deep_body(tmp_path: Path) -> None:
+    written = tmp_path / "report.json"
+    with running("--no-bundled", "--report", str(written)) as (proc, url, lines):
+        deep_answer = httpx2.post(
+            f"{url}/v1/messages", content=body_with("metadata", 1_000), headers=api_headers(**JSON)
+        )
+        assert deep_answer.status_code == 400
+        plain = httpx2.post(f"{url}/v1/messages", json=PLAIN, headers=api_headers())
+        assert plain.status_code == 200
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    assert "Traceback" not in "\n".join(lines) + out
+    assert json.loads(written.read_text())["requests"]["total"] == 2
