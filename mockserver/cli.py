@@ -82,6 +82,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="token admin clients off loopback must send as `Authorization: Bearer`",
     )
+    parser.add_argument(
+        "--admin-allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let web pages from ORIGIN (e.g. http://localhost:3000; * for any) call the "
+        "admin API; repeatable (default: only the server's own origin)",
+    )
     pacing = parser.add_argument_group("stream pacing (default: no added delay)")
     pacing.add_argument(
         "--first-token-delay",
@@ -194,6 +202,7 @@ def config_from(args: argparse.Namespace) -> Config:
         any_beta=args.any_beta,
         unmatched=args.unmatched,
         admin_token=args.admin_token,
+        admin_allow_origins=frozenset(args.admin_allow_origin),
         stream_pacing=_pacing(args),
         rate_limits=_rate_limits(args),
         seed=args.seed,

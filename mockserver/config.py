@@ -45,6 +45,9 @@ class Config:
     stream_pacing: Pacing | None = None
     # Required (as `Authorization: Bearer`) from admin clients that are not on loopback.
     admin_token: str | None = None
+    # Web origins (`http://localhost:3000`) whose pages may call the admin API, besides the
+    # server's own; "*": any. Others are refused, so no web page can drive it.
+    admin_allow_origins: frozenset[str] = frozenset()
     # The journal keeps at most this many exchanges, and request bodies of at most this
     # many bytes (as received), dropping the oldest (they still count in the contract
     # report); None: no limit (the test fixture clears the journal for every test).

@@ -19,6 +19,7 @@ from .body import too_deep
 from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
 from .journal import Exchange
 from .keys import Draft
+from .redact import redact_headers
 from .render import json_response
 from .state import ServerState
 
@@ -59,7 +60,8 @@ def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
         request_id=draft.request_id,
         method=method,
         path=path,
-        headers=_lowered(draft.headers),
+        # Keys never reach the journal (served over HTTP, printed in failures).
+        headers=redact_headers(_lowered(draft.headers)),
         body=draft.body,
         status=status,
         response=draft.response,
@@ -107,7 +109,12 @@ def api_route(state: ServerState, handler: ApiHandler) -> Handler:
         exchange = partial(_exchange, draft, request.method, request.path, response.status)
         journal.add(exchange, draft.body_size)
         if len(journal) >= state.journal_trim_at or journal.body_bytes >= state.journal_trim_bytes:
-            state.trim_journal()
+            try:
+                state.trim_journal()
+            except Exception:
+                # The answer is ready: a bug in the bookkeeping must not turn it (and every
+                # later one) into aiohttp's plain-text 500.
+                log.exception("internal error while trimming the journal")
         return response
 
     return answer

@@ -70,7 +70,12 @@ def excerpt(body: Any, field: str) -> str:
         found = True
     if not found:
         return ""
-    return _cut(json.dumps(node, ensure_ascii=False, separators=(",", ":")), _EXCERPT_CHARS)
+    try:
+        text = json.dumps(node, ensure_ascii=False, separators=(",", ":"))
+    except RecursionError:
+        # A body nested nearly as deep as the parser allows; the report must still build.
+        return "(nested too deep to show)"
+    return _cut(text, _EXCERPT_CHARS)
 
 
 @dataclass(frozen=True)

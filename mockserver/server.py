@@ -20,6 +20,7 @@ from .app import create_app
 from .config import Config, Strictness
 from .faults import FaultRule, fail_next
 from .journal import Exchange, Journal
+from .loader import load_scenarios
 from .ratelimit import RateLimits
 from .reply import Reply
 from .report import ContractReport
@@ -86,7 +87,7 @@ class MockServer:
         return self.state.journal
 
     def reset(self) -> None:
-        """Forget everything a test did: journal, its scenarios, progress, cache."""
+        """Forget everything a test did: journal, its scenarios, progress, cache, clock."""
         self._on_loop(self.state.reset)
 
     # -- scenarios ---------------------------------------------------------------------
@@ -114,7 +115,10 @@ class MockServer:
 
     def load(self, *paths: str | Path) -> list[Scenario]:
         """Load scenario files or folders for this test (ScenarioError if one is broken)."""
-        return self._on_loop(lambda: control.load_files(self.state, paths))
+        # Parsed here, not on the server's loop: a large file would stall every request.
+        scenarios = load_scenarios(paths)
+        self._on_loop(lambda: control.add_scenarios(self.state, scenarios))
+        return scenarios
 
     def reply(
         self, reply: Reply | str, *, fault: StreamFault | None = None, **options: Any

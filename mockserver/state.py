@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import uuid
@@ -21,6 +22,8 @@ from .threads import ThreadStore
 from .tokens import HeuristicTokenizer, Tokenizer
 from .validation import RequestValidator
 from .verify import Expectations
+
+log = logging.getLogger("mockserver")
 
 
 @dataclass
@@ -85,12 +88,18 @@ class ServerState:
             self.report.clear(position=len(self.journal))
 
     def reset(self) -> None:
-        """Forget everything a test did: journal, cache, scenario progress."""
+        """Forget everything a test did: journal, cache, clock, scenario progress."""
         with self._journal_lock:
-            self.report.catch_up(self.journal)
+            try:
+                self.report.catch_up(self.journal)
+            except Exception:
+                # A reset must always work: a journal that cannot be folded in would
+                # otherwise fail every reset after it (and every test's setup).
+                log.exception("internal error while folding the journal into the report")
             self.journal.clear()
             self.report.journal_cleared()
         self.cache.clear()
+        self.clock.reset()
         self.scenarios.reset()
         self.threads.clear()
         self.expectations.clear()

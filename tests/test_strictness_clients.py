@@ -14,6 +14,7 @@ from anthropic.types.beta import BetaCacheControlEphemeralParam
 from conftest import TEST_KEY
 from pydantic import BaseModel
 
+from mockserver.redact import key_digest
 from mockserver.server import MockServer
 
 OPUS = "claude-opus-5-5"
@@ -132,7 +133,7 @@ def test_a_claude_code_agent_session_passes_at_every_turn(strict: MockServer) ->
     cc.turn(_text("Thanks."))
     calls = strict.journal.messages()
     assert [e.status for e in calls] == [200] * 5
-    assert calls[-1].headers["x-api-key"] == TEST_KEY
+    assert calls[-1].headers["x-api-key"] == key_digest(TEST_KEY)
     assert len(calls[-1].body["messages"]) == 10
     # The control: the thinking sent back is checked, so an edited block is refused.
     del cc.messages[-2:]
