@@ -122,6 +122,7 @@ async def create_message(
     message = build_message(
         body,
         reply,
+        model=model,
         model_id=model_id,
         cached=cached,
         message_id=message_id,
