@@ -22,6 +22,7 @@ from .message import account_input, build_message
 from .ratelimit import UNLIMITED
 from .render import stream_response
 from .report_text import violation_headers
+from .safeguards import safeguard_results
 from .state import ServerState
 from .stopping import check_context_window
 from .tokens import Segment, input_segments
@@ -129,6 +130,9 @@ async def create_message(
         tokenizer=state.tokenizer,
         signer=state.signer,
     )
+    asked = body.get("safeguards")
+    if isinstance(asked, list):
+        message["safeguard_results"] = safeguard_results(asked, message["content"], ctx.betas)
     if "thread" in body:
         state.threads.record(body, message)
     streamed = body.get("stream") is True
