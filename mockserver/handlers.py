@@ -22,8 +22,17 @@ from .message import account_input, build_message
 from .ratelimit import UNLIMITED
 from .render import stream_response
 from .report_text import violation_headers
+from .safeguards import safeguard_results
+from .signatures import BlockCheck
 from .state import ServerState
 from .stopping import check_context_window
+from .thinking_drops import (
+    dropped_blocks,
+    drops_rebound_blocks,
+    input_transformations,
+    reports_transformations,
+    without,
+)
 from .tokens import Segment, input_segments
 
 _TOKENS = attrgetter("tokens")
@@ -42,6 +51,8 @@ class Checked(NamedTuple):
     model_id: str
     segments: list[Segment]
     struck: Struck
+    # Thinking blocks removed before the model sees the prompt (counted as nothing).
+    dropped: tuple[BlockCheck, ...]
 
 
 async def check_request(
@@ -79,13 +90,19 @@ async def check_request(
     spec = state.catalog.get(model_id) if isinstance(model_id, str) else None
     if spec is None and not state.config.any_model:
         raise NotFound(f"model: {model_id}")
-    segments = input_segments(body, state.tokenizer)
+    dropped: tuple[BlockCheck, ...] = ()
+    counted = body
+    if drops_rebound_blocks(body, spec):
+        dropped = dropped_blocks(body, state.signer)
+        if dropped:
+            counted = without(body, dropped)
+    segments = input_segments(counted, state.tokenizer)
     problem = None
     if spec is not None:
         problem = check_context_window(sum(map(_TOKENS, segments)), spec.context_window)
     check_rules(state, draft, kind, body, ctx, model=spec, extra=(problem,))
     model_id = spec.id if spec else str(model_id)
-    return Checked(ctx, body, spec, model_id, segments, struck)
+    return Checked(ctx, body, spec, model_id, segments, struck, dropped)
 
 
 async def create_message(
@@ -94,7 +111,7 @@ async def create_message(
     checked = await check_request(request, state, draft, "messages")
     if not isinstance(checked, Checked):
         return checked
-    ctx, body, model, model_id, segments, struck = checked
+    ctx, body, model, model_id, segments, struck, dropped = checked
     admission = (
         UNLIMITED
         if state.limits.unlimited
@@ -122,12 +139,18 @@ async def create_message(
     message = build_message(
         body,
         reply,
+        model=model,
         model_id=model_id,
         cached=cached,
         message_id=message_id,
         tokenizer=state.tokenizer,
         signer=state.signer,
     )
+    if reports_transformations(ctx.betas, model):
+        message["input_transformations"] = input_transformations(dropped)
+    asked = body.get("safeguards")
+    if isinstance(asked, list):
+        message["safeguard_results"] = safeguard_results(asked, message["content"], ctx.betas)
     if "thread" in body:
         state.threads.record(body, message)
     streamed = body.get("stream") is True

@@ -51,7 +51,7 @@ _MAPPING = (dict, Mapping)
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 _SETTINGS = frozenset({TEMPERATURE, TOP_K, TOP_P, TOOL_CHOICE, CONTEXT_MANAGEMENT})
-_THINKING_ON = frozenset({"enabled", "adaptive", "between_tools"})
+THINKING_ON = frozenset({"enabled", "adaptive", "between_tools"})
 _UNTYPED = frozenset({None, "custom"})
 
 
@@ -193,7 +193,7 @@ class RuleRequest:
 
     @property
     def thinking_on(self) -> bool:
-        return self.thinking_type in _THINKING_ON
+        return self.thinking_type in THINKING_ON
 
     @property
     def is_2026(self) -> bool:
