@@ -170,14 +170,19 @@ class ScenarioBook:
     # -- answering ---------------------------------------------------------------------
 
     def answer(
-        self, body: Mapping[str, Any], api_key: str = "", headers: Mapping[str, str] | None = None
+        self,
+        body: Mapping[str, Any],
+        api_key: str = "",
+        headers: Mapping[str, str] | None = None,
+        default_thinking: str = "disabled",
     ) -> Answer:
+        """`default_thinking`: the thinking mode of the model named when the request sets none."""
         # Most servers have no scenario at all: asked without the lock.
         if not self._all:
             if self.unmatched == "default":
-                return Answer(default_reply(body))
+                return Answer(default_reply(body, default_thinking=default_thinking))
             return Answer(Reply(error=unmatched_error(())), None, True)
-        conv = Conversation(body, api_key, headers or {})
+        conv = Conversation(body, api_key, headers or {}, default_thinking)
         places: list[Place] = []
         with self._lock:
             for script in self._all:
@@ -188,7 +193,8 @@ class ScenarioBook:
         if self.unmatched == "error":
             near = tuple(near_misses(conv, places))
             return Answer(Reply(error=unmatched_error(near)), None, True, near)
-        return Answer(default_reply(body, conv), None, True, NearMisses(conv, places))
+        reply = default_reply(body, conv, default_thinking=default_thinking)
+        return Answer(reply, None, True, NearMisses(conv, places))
 
     def _serve(self, hit: Hit, conv: Conversation) -> Answer:
         try:

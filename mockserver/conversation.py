@@ -80,6 +80,8 @@ class Conversation:
     api_key: str = ""
     # Lower-cased header names.
     headers: Mapping[str, str] = field(default_factory=dict)
+    # The thinking mode when the request sets none: the model's (`thinks_by_default`).
+    default_thinking: str = "disabled"
 
     @memo
     def messages(self) -> list[Mapping[str, Any]]:
@@ -218,7 +220,7 @@ class Conversation:
             if thinking is not None and isinstance(thinking, _MAPPING)
             else None
         )
-        return kind if isinstance(kind, str) else "disabled"
+        return kind if isinstance(kind, str) else self.default_thinking
 
     @property
     def thinking_on(self) -> bool:

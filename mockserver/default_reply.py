@@ -116,13 +116,17 @@ def _plain_text(body: Mapping[str, Any]) -> str | None:
     return f'{GREETING} You said: "{said}"' if said else GREETING
 
 
-def default_reply(body: Mapping[str, Any], conv: Conversation | None = None) -> Reply:
-    """`conv`: the request's view, when the caller has built one already."""
-    text = _plain_text(body)
+def default_reply(
+    body: Mapping[str, Any], conv: Conversation | None = None, default_thinking: str = "disabled"
+) -> Reply:
+    """`conv`: the request's view, when the caller has built one already.
+    `default_thinking`: the model's thinking mode when the request sets none."""
+    # A model that thinks by default answers a plain request with thinking too.
+    text = _plain_text(body) if default_thinking == "disabled" else None
     if text is not None:
         return Reply(content=({"type": "text", "text": text},))
     if conv is None:
-        conv = Conversation(body)
+        conv = Conversation(body, default_thinking=default_thinking)
     blocks: list[dict[str, Any]] = [_thinking(conv)] if conv.thinking_on else []
     # Without tools there is none to call, whatever tool_choice says.
     tool = _tool_to_call(conv) if body.get("tools") else None

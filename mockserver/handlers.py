@@ -36,6 +36,8 @@ from .thinking_drops import (
 from .tokens import Segment, input_segments
 
 _TOKENS = attrgetter("tokens")
+# A model's thinking mode when the request sets none.
+_ADAPTIVE, _OFF = "adaptive", "disabled"
 
 
 def response_headers(state: ServerState, ctx: RequestContext) -> dict[str, str]:
@@ -88,7 +90,9 @@ async def check_request(
     check_shape(state, draft, kind, body, ctx)
     model_id = body.get("model")
     spec = state.catalog.get(model_id) if isinstance(model_id, str) else None
-    if spec is None and not state.config.any_model:
+    if (spec is None and not state.config.any_model) or (spec is not None and not spec.served):
+        # A retired model is refused as an unknown one is (observed: claude-3-5-sonnet-20241022
+        # and claude-sonnet-4-20250514 after their retirement, 404 `model: <id>`).
         raise NotFound(f"model: {model_id}")
     dropped: tuple[BlockCheck, ...] = ()
     counted = body
@@ -99,7 +103,12 @@ async def check_request(
     segments = input_segments(counted, state.tokenizer)
     problem = None
     if spec is not None:
-        problem = check_context_window(sum(map(_TOKENS, segments)), spec.context_window)
+        max_tokens = body.get("max_tokens") if spec.max_tokens_within_context else None
+        problem = check_context_window(
+            sum(map(_TOKENS, segments)),
+            spec.context_window,
+            max_tokens if type(max_tokens) is int else None,
+        )
     check_rules(state, draft, kind, body, ctx, model=spec, extra=(problem,))
     model_id = spec.id if spec else str(model_id)
     return Checked(ctx, body, spec, model_id, segments, struck, dropped)
@@ -117,7 +126,9 @@ async def create_message(
         if state.limits.unlimited
         else admit(state, draft, ctx, body, spec=model, segments=segments)
     )
-    answer = state.scenarios.answer(body, ctx.api_key, ctx.headers)
+    answer = state.scenarios.answer(
+        body, ctx.api_key, ctx.headers, _ADAPTIVE if model and model.thinks_by_default else _OFF
+    )
     draft.step, draft.unmatched = answer.step, answer.unmatched
     draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
     reply = answer.reply

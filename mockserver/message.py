@@ -70,7 +70,7 @@ def thinking_in_play(body: Mapping[str, Any], model: ModelSpec | None) -> bool:
     thinking = body.get("thinking")
     kind = thinking.get("type") if isinstance(thinking, Mapping) else None
     if kind is None:
-        return model is not None and model.always_thinking
+        return model is not None and model.thinks_by_default
     return kind in THINKING_ON
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .catalog import ModelSpec
+from .catalog import LIFECYCLES, ModelSpec
 from .errors import InvalidRequest, NotFound
 from .headers import check_headers
 from .keys import Draft
 from .render import json_response
 from .state import ServerState
-
-LIFECYCLES = ("active", "deprecated", "retired")
 
 
 def _limit(raw: str | None) -> int:

@@ -151,8 +151,9 @@ def test_deferred_tools_are_accepted(client: anthropic.Anthropic) -> None:
 
 
 def test_a_system_message_may_set_this_turns_effort(client: anthropic.Anthropic) -> None:
+    # Sonnet 4.6 refuses system messages inside `messages`; Opus 5 takes them.
     message = client.beta.messages.create(
-        model=MODEL,
+        model="claude-opus-5",
         max_tokens=64,
         messages=[
             {"role": "user", "content": "Hello"},
