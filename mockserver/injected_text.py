@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
-# The tags Claude Code wraps its own text in (as seen in its requests). A guess beyond
-# those seen: other harnesses' injected text is not recognised and counts as the user's.
+# The tags Claude Code wraps text of its own in: reminders, background-task
+# notifications, slash-command and `!` shell echoes, hook output. Guess: the list is
+# Claude Code's alone; other harnesses' injected text counts as the user's (the default
+# reply's loop still ends, by its one-call rule).
 INJECTED_TAGS = (
     "system-reminder",
     "task-notification",
