@@ -238,18 +238,17 @@ class RateLimiter:
         the headers to send. `held_output` (a stream's `max_tokens`) is shown held in the
         headers, then given back down to the output used."""
         now = self._clock.now()
+        held_output = max(held_output, output_used)
         with self._lock:
             buckets = self._current(api_key, now)
-            output = None
-            held = 0.0
-            for kind, bucket in buckets.items():
-                if kind == "requests":
-                    bucket.take_what_is_left(1)
-                elif kind == "input_tokens":
-                    bucket.take_what_is_left(input_used)
-                else:
-                    output = bucket
-                    held = bucket.take_what_is_left(max(held_output, output_used))
+            output = buckets.get("output_tokens")
+            held = output.take_what_is_left(held_output) if output is not None else 0.0
+            requests = buckets.get("requests")
+            if requests is not None:
+                requests.take_what_is_left(1)
+            inputs = buckets.get("input_tokens")
+            if inputs is not None:
+                inputs.take_what_is_left(input_used)
             headers = _headers(buckets, now)
             if output is not None and held > output_used:
                 output.give_back(held - output_used)
@@ -315,11 +314,11 @@ class _Counted(Admission):
         self._max_tokens = max_tokens
 
     def finish(self, usage: Mapping[str, Any], *, streamed: bool) -> dict[str, str]:
-        used = _tokens_used(usage)
+        get = usage.get
         return self._limiter.count(
             self._api_key,
-            used["input_tokens"],
-            used["output_tokens"],
+            _int(get("input_tokens")) + _int(get("cache_creation_input_tokens")),
+            _int(get("output_tokens")),
             self._max_tokens if streamed else 0,
         )
 
