@@ -49,14 +49,14 @@ def _tool_words(name: str, description: str) -> frozenset[str]:
     return frozenset(_words(f"{name} {description}"))
 
 
-def pick_tool(conv: Conversation) -> Mapping[str, Any] | None:
-    """The client tool most related to what the user said last; the first on a tie."""
+def pick_tool(conv: Conversation, said: str) -> Mapping[str, Any] | None:
+    """The client tool most related to what the user `said` last; the first on a tie."""
     tools = conv.custom_tools
     if not tools:
         return None
-    said = _words(user_said(conv.last_user_text))
+    words = _words(said)
     scores = [
-        len(said & _tool_words(str(t.get("name")), str(t.get("description", "")))) for t in tools
+        len(words & _tool_words(str(t.get("name")), str(t.get("description", "")))) for t in tools
     ]
     return tools[scores.index(max(scores))]
 
@@ -81,7 +81,7 @@ def _holds_tool_result(conv: Conversation) -> bool:
     )
 
 
-def _tool_to_call(conv: Conversation) -> Mapping[str, Any] | None:
+def _tool_to_call(conv: Conversation, said: str) -> Mapping[str, Any] | None:
     choice = conv.tool_choice
     kind = choice.get("type")
     # A forced choice is obeyed every turn, as the API obeys it: a client that forces a
@@ -90,12 +90,12 @@ def _tool_to_call(conv: Conversation) -> Mapping[str, Any] | None:
         tool = conv.tool_named(str(choice.get("name")))
         return tool if tool in conv.custom_tools else None
     if kind == "any":
-        return pick_tool(conv)
+        return pick_tool(conv, said)
     # At most one call under auto per conversation, whoever made the earlier calls: a
     # tool_use id does not say who wrote it, and a history resumed from a real session
     # (Claude Code's --continue) is where a call per turn never ended.
     if kind == "auto" and _is_new_request(conv) and not _holds_tool_result(conv):
-        return pick_tool(conv)
+        return pick_tool(conv, said)
     return None
 
 
@@ -111,7 +111,7 @@ def output_schema(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return None
 
 
-def _text(conv: Conversation) -> str:
+def _text(conv: Conversation, said: str) -> str:
     schema = output_schema(conv.body)
     if schema is not None:
         return json.dumps(generate(schema), ensure_ascii=False)
@@ -119,16 +119,16 @@ def _text(conv: Conversation) -> str:
         result = conv.tool_results[-1]
         verb = "reported an error" if result.is_error else "returned"
         return f"The {result.name or 'tool'} tool {verb}: {_shorten(result.text) or '(nothing)'}"
-    said = _shorten(user_said(conv.last_user_text))
+    said = _shorten(said)
     return f'{GREETING} You said: "{said}"' if said else GREETING
 
 
-def _thinking(conv: Conversation) -> dict[str, Any]:
+def _thinking(conv: Conversation, said: str) -> dict[str, Any]:
     thinking = conv.body.get("thinking")
     display = (
         thinking.get("display") if thinking is not None and isinstance(thinking, Mapping) else None
     )
-    said = _shorten(user_said(conv.last_user_text), 80)
+    said = _shorten(said, 80)
     if said:
         text = f"Considering the request: {said}"
     else:
@@ -169,11 +169,13 @@ def default_reply(body: Mapping[str, Any], conv: Conversation | None = None) -> 
         return Reply(content=({"type": "text", "text": text},))
     if conv is None:
         conv = Conversation(body)
-    blocks: list[dict[str, Any]] = [_thinking(conv)] if conv.thinking_on else []
+    # What the user said, without the text a harness injected into their turn.
+    said = user_said(conv.last_user_text)
+    blocks: list[dict[str, Any]] = [_thinking(conv, said)] if conv.thinking_on else []
     # Without tools there is none to call, whatever tool_choice says.
-    tool = _tool_to_call(conv) if body.get("tools") else None
+    tool = _tool_to_call(conv, said) if body.get("tools") else None
     if tool is None:
-        blocks.append({"type": "text", "text": _text(conv)})
+        blocks.append({"type": "text", "text": _text(conv, said)})
         return Reply(content=tuple(blocks))
     if conv.tool_choice.get("type") == "auto":
         blocks.append({"type": "text", "text": f"I'll use the {tool['name']} tool."})
