@@ -1,7 +1,7 @@
 """The reply given when no scenario answers: deterministic, and right for the client's flow.
 
-- a forced `tool_choice` (`any` / `tool`) gets a call of that tool, its input generated
-  from the tool's `input_schema`;
+- a forced `tool_choice` (`any` / `tool`) gets a call of that tool on every turn, as the
+  API obeys it, its input generated from the tool's `input_schema`;
 - tools offered under `auto` get one call per conversation: when the final user turn is
   a new request (not tool results, not only text the client's harness injected, see
   `injected_text`) and the conversation holds no tool_result yet. The tool is the one
