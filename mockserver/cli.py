@@ -122,7 +122,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="PATH",
         help="at shutdown, write the contract report (JSON) to PATH",
     )
-    limits = parser.add_argument_group("rate limits per API key (default: unlimited)")
+    limits = parser.add_argument_group(
+        "rate limits per API key (default: none enforced; the headers show Tier 4's figures)"
+    )
     limits.add_argument(
         "--rate-limit-rpm", type=int, default=None, metavar="N", help="requests per minute"
     )

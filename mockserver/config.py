@@ -53,5 +53,6 @@ class Config:
     # report); None: no limit (the test fixture clears the journal for every test).
     journal_limit: int | None = None
     journal_max_bytes: int | None = None
-    # Per-minute limits every API key gets (each key its own buckets); None: unlimited.
+    # Per-minute limits every API key gets (each key its own buckets); None: none enforced,
+    # the rate-limit headers count down from ratelimit.NOMINAL.
     rate_limits: RateLimits | None = None

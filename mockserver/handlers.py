@@ -19,7 +19,6 @@ from .gate import NO_FAULT, Struck, admit, play_fault
 from .headers import check_headers
 from .keys import Draft
 from .message import account_input, build_message
-from .ratelimit import UNLIMITED
 from .render import stream_response
 from .report_text import violation_headers
 from .safeguards import safeguard_results
@@ -121,8 +120,9 @@ async def create_message(
     if not isinstance(checked, Checked):
         return checked
     ctx, body, model, model_id, segments, struck, dropped = checked
+    # No key limited: every request is admitted, counted once answered.
     admission = (
-        UNLIMITED
+        state.limits.counted(ctx.api_key, body.get("max_tokens"))
         if state.limits.unlimited
         else admit(state, draft, ctx, body, spec=model, segments=segments)
     )
@@ -165,9 +165,7 @@ async def create_message(
     if "thread" in body:
         state.threads.record(body, message)
     streamed = body.get("stream") is True
-    headers = response_headers(state, ctx)
-    if admission is not UNLIMITED:
-        headers |= admission.finish(message["usage"], streamed=streamed)
+    headers = response_headers(state, ctx) | admission.finish(message["usage"], streamed=streamed)
     if draft.problems:
         # Only a request answered despite violations gets here with problems (strictness warn).
         headers |= violation_headers(draft.problems)
