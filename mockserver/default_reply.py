@@ -5,7 +5,8 @@
 - tools offered under `auto` get one call per conversation: when the final user turn is
   a new request (not tool results, not only text the client's harness injected, see
   `injected_text`) and the conversation holds no tool_result yet. The tool is the one
-  whose name and description share most words with what the user said, else the first.
+  the user names (its exact name as a word), else the one whose name and description
+  share most words with what the user said, else the first.
   Once a result is back, every later turn is answered with text — so a client's tool
   loop runs, and a loop that feeds anything else back (an agent harness's notifications)
   ends;
@@ -49,11 +50,31 @@ def _tool_words(name: str, description: str) -> frozenset[str]:
     return frozenset(_words(f"{name} {description}"))
 
 
+def _named_in(said: str, tools: list[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The tool whose exact name the user wrote as a word ("Use the Read tool"), the one
+    written first when several are: word overlap would favour the longest description
+    (Claude Code's `Agent` over the `Read` a prompt asks for)."""
+    first: tuple[int, Mapping[str, Any]] | None = None
+    for tool in tools:
+        name = tool.get("name")
+        if not isinstance(name, str) or not name:
+            continue
+        # Case kept: "read the file" does not name the `Read` tool, "Read" does.
+        found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", said)
+        if found and (first is None or found.start() < first[0]):
+            first = (found.start(), tool)
+    return first[1] if first else None
+
+
 def pick_tool(conv: Conversation, said: str) -> Mapping[str, Any] | None:
-    """The client tool most related to what the user `said` last; the first on a tie."""
+    """The client tool the user names in what they `said` last, else the one most related
+    to it by words; the first on a tie."""
     tools = conv.custom_tools
     if not tools:
         return None
+    named = _named_in(said, tools)
+    if named is not None:
+        return named
     words = _words(said)
     scores = [
         len(words & _tool_words(str(t.get("name")), str(t.get("description", "")))) for t in tools

@@ -178,3 +178,21 @@ def test_a_forced_tool_choice_is_obeyed_on_every_turn(
     assert set(stop_reasons(replies)) == {"tool_use"}
     assert [b.name for b in replies[0].content] == ["Bash"]
     assert fresh.journal.call_count == CAP
+
+
+def called(client: anthropic.Anthropic, text: str) -> str | None:
+    reply = client.messages.create(
+        model=MODEL, max_tokens=256, tools=TOOLS, messages=[{"role": "user", "content": text}]
+    )
+    return next((b.name for b in reply.content if b.type == "tool_use"), None)
+
+
+def test_a_tool_the_user_names_is_the_one_called(fresh: MockServer) -> None:
+    with anthropic.Anthropic(base_url=fresh.base_url, api_key="k", max_retries=0) as client:
+        # By shared words `Agent` (its long description says "task", "complete") would win.
+        assert called(client, "Use the Read tool on notes.txt, as a background task") == "Read"
+        # The first tool named, when several are.
+        assert called(client, "Run Bash, or else Read the file") == "Bash"
+        # A name is matched as written: "read" the verb names no tool, so words decide.
+        assert called(client, "please read the file from the local filesystem") == "Read"
+        assert called(client, "Launch an agent for this multi-step task") == "Agent"
