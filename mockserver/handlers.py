@@ -20,6 +20,7 @@ from .headers import check_headers
 from .keys import Draft
 from .message import account_input, build_message
 from .render import stream_response
+from .reply import Reply
 from .report_text import violation_headers
 from .safeguards import safeguard_results
 from .signatures import BlockCheck
@@ -33,6 +34,7 @@ from .thinking_drops import (
     without,
 )
 from .tokens import Segment, input_segments
+from .usage import STANDARD_TIER
 
 _TOKENS = attrgetter("tokens")
 # A model's thinking mode when the request sets none.
@@ -83,6 +85,25 @@ async def check_request(
     )
     if struck.dropped is not None:
         return struck.dropped
+    body, spec, model_id, segments, dropped = check_body(state, draft, kind, body, ctx)
+    return Checked(ctx, body, spec, model_id, segments, struck, dropped)
+
+
+class Body(NamedTuple):
+    """A parsed body past the schema, the model and the rules (stages 3-4)."""
+
+    body: dict[str, Any]
+    model: ModelSpec | None
+    model_id: str
+    segments: list[Segment]
+    dropped: tuple[BlockCheck, ...]
+
+
+def check_body(
+    state: ServerState, draft: Draft, kind: Kind, body: dict[str, Any], ctx: RequestContext
+) -> Body:
+    """Schema, model, context window and rules for one body (raised as the API answers);
+    also how each request of a message batch is checked."""
     if kind == "messages" and "thread" in body:
         # A thread continuation: validation and matching see the whole conversation.
         body = state.threads.expand(body)
@@ -109,8 +130,68 @@ async def check_request(
             max_tokens if type(max_tokens) is int else None,
         )
     check_rules(state, draft, kind, body, ctx, model=spec, extra=(problem,))
-    model_id = spec.id if spec else str(model_id)
-    return Checked(ctx, body, spec, model_id, segments, struck, dropped)
+    return Body(body, spec, spec.id if spec else str(model_id), segments, dropped)
+
+
+def take_step(
+    state: ServerState,
+    draft: Draft,
+    ctx: RequestContext,
+    body: dict[str, Any],
+    model: ModelSpec | None,
+) -> Reply:
+    """The scenario step (or default reply) that answers `body`, noted on the draft."""
+    answer = state.scenarios.answer(
+        body, ctx.api_key, ctx.headers, _ADAPTIVE if model and model.thinks_by_default else _OFF
+    )
+    draft.step, draft.unmatched = answer.step, answer.unmatched
+    draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
+    return answer.reply
+
+
+def compose_message(
+    state: ServerState,
+    ctx: RequestContext,
+    checked: Body,
+    reply: Reply,
+    *,
+    service_tier: str = STANDARD_TIER,
+) -> dict[str, Any]:
+    """The Message `reply` makes (a scripted error raised), its input read from and written
+    to the prompt cache."""
+    if reply.error is not None:
+        raise scripted_error(reply.error)
+    body, model, model_id = checked.body, checked.model, checked.model_id
+    message_id = ids.message_id()
+    cached = account_input(
+        state.cache,
+        api_key=ctx.api_key,
+        model=model,
+        model_id=model_id,
+        body=body,
+        segments=checked.segments,
+        write=True,
+        message_id=message_id,
+    )
+    message = build_message(
+        body,
+        reply,
+        model=model,
+        model_id=model_id,
+        cached=cached,
+        message_id=message_id,
+        tokenizer=state.tokenizer,
+        signer=state.signer,
+        service_tier=service_tier,
+    )
+    if reports_transformations(ctx.betas, model):
+        message["input_transformations"] = input_transformations(checked.dropped)
+    asked = body.get("safeguards")
+    if isinstance(asked, list):
+        message["safeguard_results"] = safeguard_results(asked, message["content"], ctx.betas)
+    if "thread" in body:
+        state.threads.record(body, message)
+    return message
 
 
 async def create_message(
@@ -126,44 +207,10 @@ async def create_message(
         if state.limits.unlimited
         else admit(state, draft, ctx, body, spec=model, segments=segments)
     )
-    answer = state.scenarios.answer(
-        body, ctx.api_key, ctx.headers, _ADAPTIVE if model and model.thinks_by_default else _OFF
-    )
-    draft.step, draft.unmatched = answer.step, answer.unmatched
-    draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
-    reply = answer.reply
+    reply = take_step(state, draft, ctx, body, model)
     if reply.delay:
         await asyncio.sleep(reply.delay)
-    if reply.error is not None:
-        raise scripted_error(reply.error)
-    message_id = ids.message_id()
-    cached = account_input(
-        state.cache,
-        api_key=ctx.api_key,
-        model=model,
-        model_id=model_id,
-        body=body,
-        segments=segments,
-        write=True,
-        message_id=message_id,
-    )
-    message = build_message(
-        body,
-        reply,
-        model=model,
-        model_id=model_id,
-        cached=cached,
-        message_id=message_id,
-        tokenizer=state.tokenizer,
-        signer=state.signer,
-    )
-    if reports_transformations(ctx.betas, model):
-        message["input_transformations"] = input_transformations(dropped)
-    asked = body.get("safeguards")
-    if isinstance(asked, list):
-        message["safeguard_results"] = safeguard_results(asked, message["content"], ctx.betas)
-    if "thread" in body:
-        state.threads.record(body, message)
+    message = compose_message(state, ctx, Body(body, model, model_id, segments, dropped), reply)
     streamed = body.get("stream") is True
     headers = response_headers(state, ctx) | admission.finish(message["usage"], streamed=streamed)
     if draft.problems:

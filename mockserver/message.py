@@ -18,7 +18,7 @@ from .rules_request import THINKING_ON
 from .signatures import Signer, SigningSession
 from .stopping import finish
 from .tokens import Segment, Tokenizer
-from .usage import OPTIONAL_FIELDS, build_usage
+from .usage import OPTIONAL_FIELDS, STANDARD_TIER, build_usage
 
 
 def _finish_block(out: dict[str, Any], sign: SigningSession) -> None:
@@ -84,6 +84,7 @@ def build_message(
     message_id: str,
     tokenizer: Tokenizer,
     signer: Signer,
+    service_tier: str = STANDARD_TIER,
 ) -> dict[str, Any]:
     # `finish` works on copies of the blocks: the reply's stay as scripted.
     done = finish(
@@ -105,7 +106,9 @@ def build_message(
             continue
         sign = sign or signer.session(body)
         _finish_block(block, sign)
-    usage = build_usage(cached, done, body, thinking=thinking_in_play(body, model))
+    usage = build_usage(
+        cached, done, body, thinking=thinking_in_play(body, model), service_tier=service_tier
+    )
     if reply.usage:
         usage.update(reply.usage)
         for name in OPTIONAL_FIELDS:
