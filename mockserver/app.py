@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .admin import Handler, add_admin_routes, admin_route, is_admin_path
+from .batches.routes import add_batch_routes
 from .config import Config
 from .envelope import api_route
 from .handlers import count_tokens, create_message
@@ -53,6 +54,7 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     app.router.add_get("/", api_route(state, root))
     app.router.add_post("/v1/messages", api_route(state, create_message))
     app.router.add_post("/v1/messages/count_tokens", api_route(state, count_tokens))
+    add_batch_routes(app.router, state)
     app.router.add_get("/v1/models", api_route(state, list_models))
     app.router.add_get("/v1/models/{model_id}", api_route(state, get_model))
     add_admin_routes(app.router)

@@ -56,3 +56,6 @@ class Config:
     # Per-minute limits every API key gets (each key its own buckets); None: none enforced,
     # the rate-limit headers count down from ratelimit.NOMINAL.
     rate_limits: RateLimits | None = None
+    # How long a message batch takes on the server's clock, its requests spread evenly over
+    # it (0: each batch has ended by the first look after its create).
+    batch_processing_seconds: float = 0.0

@@ -55,7 +55,8 @@ def _lowered(headers: Mapping[str, str]) -> dict[str, str]:
     return dict(zip(map(str.lower, map(_NAME, items)), map(_VALUE, items), strict=True))
 
 
-def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
+def exchange_of(draft: Draft, method: str, path: str, status: int) -> Exchange:
+    """The journal's record of an exchange, from what its handler noted on the draft."""
     return Exchange(
         request_id=draft.request_id,
         method=method,
@@ -73,6 +74,7 @@ def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
         unmatched=draft.unmatched,
         near_misses=tuple(draft.near_misses),
         scenario_error=draft.scenario_error,
+        extra=draft.extra,
     )
 
 
@@ -106,7 +108,7 @@ def api_route(state: ServerState, handler: ApiHandler) -> Handler:
         if not response.prepared:
             response.headers.setdefault("request-id", draft.request_id)
         journal = state.journal
-        exchange = partial(_exchange, draft, request.method, request.path, response.status)
+        exchange = partial(exchange_of, draft, request.method, request.path, response.status)
         journal.add(exchange, draft.body_size)
         if len(journal) >= state.journal_trim_at or journal.body_bytes >= state.journal_trim_bytes:
             try:

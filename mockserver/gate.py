@@ -97,7 +97,7 @@ async def play_fault(
     ctx: RequestContext,
     body: Mapping[str, Any],
     *,
-    endpoint: Literal["messages", "count_tokens"],
+    endpoint: Literal["messages", "count_tokens", "batches"],
 ) -> Struck:
     """Find the fault rule that fires for this request and play what strikes up front:
     the wait, then an HTTP error (raised) or a dropped connection."""

@@ -8,6 +8,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
+from .batches.store import BatchStore
 from .book import ScenarioBook, book_for
 from .cache import PromptCache
 from .catalog import Catalog
@@ -38,6 +39,7 @@ class ServerState:
     organization_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     cache: PromptCache = field(init=False)
     threads: ThreadStore = field(default_factory=ThreadStore)
+    batches: BatchStore = field(default_factory=BatchStore)
     # The config's scenario files (and the bundled ones), plus those added from Python.
     scenarios: ScenarioBook = field(init=False)
     # What the running test declared (its scenarios, expected rejections): teardown checks.
@@ -88,7 +90,7 @@ class ServerState:
             self.report.clear(position=len(self.journal))
 
     def reset(self) -> None:
-        """Forget everything a test did: journal, cache, clock, scenario progress."""
+        """Forget everything a test did: journal, cache, clock, scenario progress, batches."""
         with self._journal_lock:
             try:
                 self.report.catch_up(self.journal)
@@ -102,6 +104,7 @@ class ServerState:
         self.clock.reset()
         self.scenarios.reset()
         self.threads.clear()
+        self.batches.clear()
         self.expectations.clear()
         self.faults.clear()
         self.limits.clear()
