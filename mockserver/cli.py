@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import math
 import signal
 import sys
 from collections.abc import Sequence
@@ -152,12 +153,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "(default %(default)s)",
     )
     parser.add_argument(
+        "--batch-processing-time",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long a message batch takes before it has ended, its requests spread evenly "
+        "over it, on the server's clock (POST /_mock/clock/advance moves it); 0: ended by "
+        "the first look after the create (default)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
     )
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     return parser.parse_args(argv)
+
+
+def _seconds(text: str) -> float:
+    seconds = float(text)
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise argparse.ArgumentTypeError("must be a number of seconds, 0 or more")
+    return seconds
 
 
 def _count(text: str) -> int:
@@ -207,6 +224,7 @@ def config_from(args: argparse.Namespace) -> Config:
         admin_allow_origins=frozenset(args.admin_allow_origin),
         stream_pacing=_pacing(args),
         rate_limits=_rate_limits(args),
+        batch_processing_seconds=args.batch_processing_time,
         seed=args.seed,
         journal_limit=args.journal_limit or None,
         journal_max_bytes=args.journal_max_mb * 2**20 or None,

@@ -76,13 +76,14 @@ def test_dated_ids_are_aliases(client: anthropic.Anthropic, dated: str, model_id
     assert client.models.retrieve(dated).id == model_id
 
 
-def test_models_advertise_no_batches(client: anthropic.Anthropic) -> None:
+def test_models_advertise_batches(client: anthropic.Anthropic) -> None:
     models = list(client.models.list(limit=1000))
     assert len(models) == len([m for m in CATALOG if m.lifecycle != "retired"])
-    assert all(m.capabilities and not m.capabilities.batch.supported for m in models)
-    # And indeed there is no batches endpoint.
-    status, _ = send(client.messages.batches.create, requests=[], max_tokens=None, messages=None)
-    assert status == 404
+    assert all(m.capabilities and m.capabilities.batch.supported for m in models)
+    # And the batches endpoint is there: an empty batch is refused as the API refuses it.
+    status, body = send(client.messages.batches.create, requests=[], max_tokens=None, messages=None)
+    assert status == 400
+    assert body["error"]["message"].startswith("requests: List should have at least 1 item")
 
 
 def test_effort_capabilities_follow_the_catalog(client: anthropic.Anthropic) -> None:
