@@ -10,7 +10,10 @@ from .config import Config
 from .envelope import api_route
 from .handlers import count_tokens, create_message
 from .keys import STATE, Draft
-from .models_api import get_model, list_models
+from .models_api import get_model
+from .openai.errors import envelope as openai_envelope
+from .openai.handler import chat_completions
+from .openai.models import list_models_either
 from .render import end_streams_on_shutdown
 from .state import ServerState
 from .watcher import watch_scenarios
@@ -55,7 +58,8 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     app.router.add_post("/v1/messages", api_route(state, create_message))
     app.router.add_post("/v1/messages/count_tokens", api_route(state, count_tokens))
     add_batch_routes(app.router, state)
-    app.router.add_get("/v1/models", api_route(state, list_models))
+    app.router.add_post("/v1/chat/completions", api_route(state, chat_completions, openai_envelope))
+    app.router.add_get("/v1/models", api_route(state, list_models_either))
     app.router.add_get("/v1/models/{model_id}", api_route(state, get_model))
     add_admin_routes(app.router)
     # Last, so every other route is tried first.

@@ -175,14 +175,16 @@ class ScenarioBook:
         api_key: str = "",
         headers: Mapping[str, str] | None = None,
         default_thinking: str = "disabled",
+        api: str = "anthropic",
     ) -> Answer:
-        """`default_thinking`: the thinking mode of the model named when the request sets none."""
+        """`default_thinking`: the thinking mode of the model named when the request sets none;
+        `api`: the door the request came through (`anthropic` or `openai`)."""
         # Most servers have no scenario at all: asked without the lock.
         if not self._all:
             if self.unmatched == "default":
                 return Answer(default_reply(body, default_thinking=default_thinking))
             return Answer(Reply(error=unmatched_error(())), None, True)
-        conv = Conversation(body, api_key, headers or {}, default_thinking)
+        conv = Conversation(body, api_key, headers or {}, default_thinking, api)
         places: list[Place] = []
         with self._lock:
             for script in self._all:

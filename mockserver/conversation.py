@@ -82,6 +82,9 @@ class Conversation:
     headers: Mapping[str, str] = field(default_factory=dict)
     # The thinking mode when the request sets none: the model's (`thinks_by_default`).
     default_thinking: str = "disabled"
+    # The door the request came through: `anthropic` (/v1/messages) or `openai`
+    # (/v1/chat/completions, converted to a Messages request before matching).
+    api: str = "anthropic"
 
     @memo
     def messages(self) -> list[Mapping[str, Any]]:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from operator import itemgetter
+from typing import Any
 
 from aiohttp import web
 
@@ -30,13 +31,23 @@ _NAME, _VALUE = itemgetter(0), itemgetter(1)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # An API route's handler: given the server's state and the exchange's draft to fill in.
 ApiHandler = Callable[[web.Request, ServerState, Draft], Awaitable[web.StreamResponse]]
+# An error's JSON body, given its request id: the Anthropic envelope unless a route says.
+Envelope = Callable[[ApiError, str | None], dict[str, Any]]
 
 
-def error_response(error: ApiError, request_id: str, org_id: str) -> web.Response:
+def anthropic_envelope(error: ApiError, request_id: str | None) -> dict[str, Any]:
+    return error.body(request_id)
+
+
+def error_response(
+    error: ApiError, request_id: str, org_id: str, body: dict[str, Any] | None = None
+) -> web.Response:
     headers = {"request-id": request_id, "anthropic-organization-id": org_id, **error.headers}
     if error.status_code >= 500 or error.status_code in (408, 409, 429):
         headers.setdefault("x-should-retry", "true")
-    return json_response(error.body(request_id), headers, status=error.status_code)
+    return json_response(
+        error.body(request_id) if body is None else body, headers, status=error.status_code
+    )
 
 
 def _as_api_error(exc: web.HTTPException) -> ApiError:
@@ -78,33 +89,33 @@ def exchange_of(draft: Draft, method: str, path: str, status: int) -> Exchange:
     )
 
 
-def api_route(state: ServerState, handler: ApiHandler) -> Handler:
-    """`handler` with every failure answered in the API's envelope and its exchange journaled
-    (the server's state is bound here: looking it up on the app costs every request)."""
+def api_route(
+    state: ServerState, handler: ApiHandler, envelope: Envelope = anthropic_envelope
+) -> Handler:
+    """`handler` with every failure answered in the API's envelope (or the route's own) and
+    its exchange journaled (the server's state is bound here: looking it up on the app costs
+    every request)."""
+
+    def failed(error: ApiError, draft: Draft) -> web.Response:
+        draft.response = body = envelope(error, draft.request_id)
+        return error_response(error, draft.request_id, state.organization_id, body)
 
     async def answer(request: web.Request) -> web.StreamResponse:
         draft = Draft(request_id=ids.request_id(), headers=request.headers)
         try:
             response = await handler(request, state, draft)
         except ApiError as exc:
-            response = error_response(exc, draft.request_id, state.organization_id)
-            draft.response = exc.body(draft.request_id)
+            response = failed(exc, draft)
         except web.HTTPException as exc:
-            error = _as_api_error(exc)
-            response = error_response(error, draft.request_id, state.organization_id)
-            draft.response = error.body(draft.request_id)
+            response = failed(_as_api_error(exc), draft)
         except RecursionError:
             # A body nested nearly as deep as the parser allows (1,024) outgrows the stack of
             # the stages that walk it; answered as a deeper body's parse error is.
-            error = too_deep()
-            response = error_response(error, draft.request_id, state.organization_id)
-            draft.response = error.body(draft.request_id)
+            response = failed(too_deep(), draft)
         except Exception:
             # A bug of ours: log it for us, answer the client as the API's 500 would.
             log.exception("internal error while answering %s %s", request.method, request.path)
-            error = InternalServer()
-            response = error_response(error, draft.request_id, state.organization_id)
-            draft.response = error.body(draft.request_id)
+            response = failed(InternalServer(), draft)
         if not response.prepared:
             response.headers.setdefault("request-id", draft.request_id)
         journal = state.journal

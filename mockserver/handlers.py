@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from aiohttp import web
+from multidict import CIMultiDictProxy
 
 from . import ids
 from .body import JSON_CONTENT_TYPES, check_content_type, parse_body
 from .catalog import ModelSpec
+from .config import Config
 from .context import RequestContext
 from .contract import Kind, check_rules, check_shape
 from .error_catalog import scripted_error
@@ -26,6 +29,7 @@ from .safeguards import safeguard_results
 from .signatures import BlockCheck
 from .state import ServerState
 from .stopping import check_context_window
+from .stream_plan import StreamPlan
 from .thinking_drops import (
     dropped_blocks,
     drops_rebound_blocks,
@@ -45,6 +49,16 @@ def response_headers(state: ServerState, ctx: RequestContext) -> dict[str, str]:
     return {"request-id": ctx.request_id, "anthropic-organization-id": state.organization_id}
 
 
+class Door(NamedTuple):
+    """How a route other than /v1/messages reaches the same pipeline: its own header check,
+    and the conversion of its body into a Messages request (run after a fault could strike,
+    before validation)."""
+
+    api: str
+    check_headers: Callable[[CIMultiDictProxy[str], Config, str], RequestContext]
+    convert: Callable[[dict[str, Any]], dict[str, Any]]
+
+
 class Checked(NamedTuple):
     """A request past stages 1-4: who sent it, what it says, and what it costs."""
 
@@ -59,7 +73,7 @@ class Checked(NamedTuple):
 
 
 async def check_request(
-    request: web.Request, state: ServerState, draft: Draft, kind: Kind
+    request: web.Request, state: ServerState, draft: Draft, kind: Kind, door: Door | None = None
 ) -> Checked | web.StreamResponse:
     """Headers, body, an injected fault, schema, model, rules; or the dropped connection.
 
@@ -67,7 +81,10 @@ async def check_request(
     every request, and the calls were a measurable part of a small request's time.
     """
     headers = request.headers
-    ctx = check_headers(headers, state.config, draft.request_id)
+    if door is None:
+        ctx = check_headers(headers, state.config, draft.request_id)
+    else:
+        ctx = door.check_headers(headers, state.config, draft.request_id)
     content_type = headers.get("content-type")
     if content_type is not None and content_type not in JSON_CONTENT_TYPES:
         check_content_type(content_type)
@@ -85,6 +102,9 @@ async def check_request(
     )
     if struck.dropped is not None:
         return struck.dropped
+    if door is not None:
+        # The journal keeps the body as sent; every later stage sees the converted one.
+        body = door.convert(body)
     body, spec, model_id, segments, dropped = check_body(state, draft, kind, body, ctx)
     return Checked(ctx, body, spec, model_id, segments, struck, dropped)
 
@@ -139,10 +159,17 @@ def take_step(
     ctx: RequestContext,
     body: dict[str, Any],
     model: ModelSpec | None,
+    *,
+    api: str,
 ) -> Reply:
-    """The scenario step (or default reply) that answers `body`, noted on the draft."""
+    """The scenario step (or default reply) that answers `body`, noted on the draft; `api`
+    is the door it came through, for steps restricted to one."""
     answer = state.scenarios.answer(
-        body, ctx.api_key, ctx.headers, _ADAPTIVE if model and model.thinks_by_default else _OFF
+        body,
+        ctx.api_key,
+        ctx.headers,
+        _ADAPTIVE if model and model.thinks_by_default else _OFF,
+        api=api,
     )
     draft.step, draft.unmatched = answer.step, answer.unmatched
     draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
@@ -194,12 +221,22 @@ def compose_message(
     return message
 
 
-async def create_message(
-    request: web.Request, state: ServerState, draft: Draft
-) -> web.StreamResponse:
-    checked = await check_request(request, state, draft, "messages")
-    if not isinstance(checked, Checked):
-        return checked
+class Answered(NamedTuple):
+    """A request past every stage but the last: the Message, its headers, how to stream it."""
+
+    message: dict[str, Any]
+    headers: dict[str, str]
+    plan: StreamPlan
+    streamed: bool
+
+
+async def answer_request(
+    request: web.Request, state: ServerState, draft: Draft, checked: Checked, api: str
+) -> Answered:
+    """Admission, the scenario's answer and the accounting: the Message to render.
+
+    `api` names the door the request came through, for scenario steps restricted to one.
+    """
     ctx, body, model, model_id, segments, struck, dropped = checked
     # No key limited: every request is admitted, counted once answered.
     admission = (
@@ -207,7 +244,7 @@ async def create_message(
         if state.limits.unlimited
         else admit(state, draft, ctx, body, spec=model, segments=segments)
     )
-    reply = take_step(state, draft, ctx, body, model)
+    reply = take_step(state, draft, ctx, body, model, api=api)
     if reply.delay:
         await asyncio.sleep(reply.delay)
     message = compose_message(state, ctx, Body(body, model, model_id, segments, dropped), reply)
@@ -216,11 +253,23 @@ async def create_message(
     if draft.problems:
         # Only a request answered despite violations gets here with problems (strictness warn).
         headers |= violation_headers(draft.problems)
+    plan = struck.stream_plan(request, reply.stream, message) if streamed else reply.stream
+    return Answered(message, headers, plan, streamed)
+
+
+async def create_message(
+    request: web.Request, state: ServerState, draft: Draft
+) -> web.StreamResponse:
+    checked = await check_request(request, state, draft, "messages")
+    if not isinstance(checked, Checked):
+        return checked
+    message, headers, plan, streamed = await answer_request(
+        request, state, draft, checked, "anthropic"
+    )
     if streamed:
-        plan = struck.stream_plan(request, reply.stream, message)
         return await stream_response(request, draft, message, headers, plan)
     draft.response = message
-    return await struck.respond(request, draft, message, headers)
+    return await checked.struck.respond(request, draft, message, headers)
 
 
 async def count_tokens(

@@ -65,7 +65,7 @@ def _answer(
         raise InvalidRequest("stream: Streaming is not supported in Message Batches")
     ctx = batch.ctx
     checked = check_body(state, draft, "messages", params, ctx)
-    reply = take_step(state, draft, ctx, checked.body, checked.model)
+    reply = take_step(state, draft, ctx, checked.body, checked.model, api="anthropic")
     # A scripted delay has no meaning here: the batch's processing time is the clock's.
     return compose_message(state, ctx, checked, reply, service_tier=BATCH_TIER)
 
