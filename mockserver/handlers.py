@@ -15,6 +15,7 @@ from .context import RequestContext
 from .contract import Kind, check_rules, check_shape
 from .error_catalog import scripted_error
 from .errors import NotFound
+from .files.resolve import inline_files, refers_to_files
 from .gate import NO_FAULT, Struck, admit, play_fault
 from .headers import check_headers
 from .keys import Draft
@@ -75,6 +76,8 @@ async def check_request(
     raw = content.read_nowait() if content.is_eof() else await request.read()
     body = parse_body(raw, state.config.max_body_bytes)
     draft.body, draft.body_size = body, len(raw)
+    # A thread continuation brings earlier turns (and their file references) with it.
+    files_named = refers_to_files(raw) or "thread" in body
     # Most servers have no fault rule in force: no coroutine is made for them.
     struck = (
         await play_fault(request, draft, state.faults, ctx, body, endpoint=kind)
@@ -99,6 +102,9 @@ async def check_request(
         dropped = dropped_blocks(body, state.signer)
         if dropped:
             counted = without(body, dropped)
+    if files_named:
+        # Checked against the sender's files, and costed as the same bytes sent inline.
+        counted = inline_files(counted, state.files, ctx.api_key)
     segments = input_segments(counted, state.tokenizer)
     problem = None
     if spec is not None:

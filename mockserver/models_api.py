@@ -12,7 +12,8 @@ from .render import json_response
 from .state import ServerState
 
 
-def _limit(raw: str | None) -> int:
+def page_limit(raw: str | None) -> int:
+    """A list endpoint's `limit` query: 1..1000, 20 when absent."""
     if raw is None:
         return 20
     try:
@@ -47,7 +48,7 @@ def _index_of(models: list[ModelSpec], cursor: str, name: str) -> int:
 
 async def list_models(request: web.Request, state: ServerState, draft: Draft) -> web.StreamResponse:
     check_headers(request.headers, state.config, draft.request_id)
-    limit = _limit(request.query.get("limit"))
+    limit = page_limit(request.query.get("limit"))
     wanted = _lifecycles(request)
     models = [m for m in state.catalog if m.lifecycle in wanted]
     before, after = request.query.get("before_id"), request.query.get("after_id")
