@@ -12,14 +12,14 @@ import binascii
 
 from aiohttp import web
 
-from ..errors import ApiError, InvalidRequest, NotFound
+from ..errors import ApiError, InvalidRequest, NotFound, RequestTooLarge
 from ..headers import check_headers
 from ..keys import Draft
 from ..models_api import page_limit
 from ..render import json_response
 from ..state import ServerState
 from .store import MAX_UPLOAD_BYTES, OverBudget, StoredFile
-from .upload import read_upload
+from .upload import PartTooLarge, read_upload
 
 # The API's bound on the `ids` filter.
 _MAX_IDS = 100
@@ -36,6 +36,15 @@ def file_expired(file_id: str) -> ApiError:
     return ApiError.of(404, f"File has expired: {file_id}", details={"error_code": "file_expired"})
 
 
+def _quota_exceeded() -> ApiError:
+    # Status and error_code are the SDK's (StorageQuotaExceededError); the wording a guess.
+    return ApiError.of(
+        400,
+        "File storage quota exceeded: delete files to free space, then retry",
+        details={"error_code": "storage_quota_exceeded"},
+    )
+
+
 def _headers(state: ServerState) -> dict[str, str]:
     return {"anthropic-organization-id": state.organization_id}
 
@@ -43,9 +52,12 @@ def _headers(state: ServerState) -> dict[str, str]:
 async def upload_file(request: web.Request, state: ServerState, draft: Draft) -> web.StreamResponse:
     ctx = check_headers(request.headers, state.config, draft.request_id)
     files = state.files
-    upload = await read_upload(request, MAX_UPLOAD_BYTES)
-    draft.body_size = len(upload.content)
+    # Read no further than the store could keep: the bytes of an upload it must refuse
+    # are never all held in memory.
+    room = files.room()
     try:
+        upload = await read_upload(request, min(MAX_UPLOAD_BYTES, room))
+        draft.body_size = len(upload.content)
         stored = files.add(
             ctx.api_key,
             upload.content,
@@ -53,13 +65,10 @@ async def upload_file(request: web.Request, state: ServerState, draft: Draft) ->
             mime_type=upload.mime_type,
             expires_in=upload.expires_in,
         )
-    except OverBudget:
-        # Status and error_code are the SDK's (StorageQuotaExceededError); wording a guess.
-        raise ApiError.of(
-            400,
-            "File storage quota exceeded: delete files to free space, then retry",
-            details={"error_code": "storage_quota_exceeded"},
-        ) from None
+    except (PartTooLarge, OverBudget):
+        if room >= MAX_UPLOAD_BYTES:
+            raise RequestTooLarge() from None
+        raise _quota_exceeded() from None
     body = stored.metadata()
     draft.response = body
     return json_response(body, _headers(state))

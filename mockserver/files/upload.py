@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from aiohttp import BodyPartReader, web
 
-from ..errors import InvalidRequest, RequestTooLarge
+from ..errors import InvalidRequest
 from ..media import image_type
 
 _CHUNK = 64 * 1024
@@ -20,6 +20,10 @@ _FIELD_LIMIT = 1024
 # The bounds the API documents for `expires_in_seconds` (one hour to ninety days).
 MIN_EXPIRY, MAX_EXPIRY = 3600, 7_776_000
 _GENERIC_TYPES = frozenset({"", "application/octet-stream"})
+
+
+class PartTooLarge(Exception):
+    """A part ran past the limit it was read under (reading stopped there)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Upload:
 
 
 async def read_upload(request: web.Request, limit: int) -> Upload:
-    """The `file` part and `expires_in_seconds` of the form; 413 past `limit` bytes."""
+    """The `file` part and `expires_in_seconds` of the form; PartTooLarge past `limit`."""
     if request.content_type != "multipart/form-data":
         # Wording unverified: the API's answer to a non-multipart upload is not documented.
         raise InvalidRequest("Request body must be multipart/form-data with a `file` part")
@@ -64,7 +68,7 @@ async def _read_bounded(part: BodyPartReader, limit: int) -> bytes:
     while chunk := await part.read_chunk(_CHUNK):
         size += len(chunk)
         if size > limit:
-            raise RequestTooLarge()
+            raise PartTooLarge
         chunks.append(chunk)
     return b"".join(chunks)
 
