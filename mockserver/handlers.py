@@ -15,7 +15,7 @@ from .context import RequestContext
 from .contract import Kind, check_rules, check_shape
 from .error_catalog import scripted_error
 from .errors import NotFound
-from .files.resolve import inline_files, refers_to_files
+from .files.resolve import MARKER, inline_files
 from .gate import NO_FAULT, Struck, admit, play_fault
 from .headers import check_headers
 from .keys import Draft
@@ -76,8 +76,9 @@ async def check_request(
     raw = content.read_nowait() if content.is_eof() else await request.read()
     body = parse_body(raw, state.config.max_body_bytes)
     draft.body, draft.body_size = body, len(raw)
-    # A thread continuation brings earlier turns (and their file references) with it.
-    files_named = refers_to_files(raw) or "thread" in body
+    # One substring search (no call) on the plain path; a thread continuation brings
+    # earlier turns, and their file references, with it.
+    files_named = MARKER in raw or "thread" in body
     # Most servers have no fault rule in force: no coroutine is made for them.
     struck = (
         await play_fault(request, draft, state.faults, ctx, body, endpoint=kind)

@@ -16,13 +16,10 @@ from ..errors import InvalidRequest
 from .routes import file_expired, file_not_found
 from .store import FileStore, StoredFile
 
+# What a request body that names a file holds, whatever the block.
 MARKER = b'"file_id"'
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _PDF, _TEXT = "application/pdf", "text/plain"
-
-
-def refers_to_files(raw: bytes) -> bool:
-    return MARKER in raw
 
 
 class _Resolver:

@@ -46,6 +46,9 @@ async def read_upload(request: web.Request, limit: int) -> Upload:
             if not isinstance(part, BodyPartReader):
                 continue  # a nested multipart: not something a client sends here
             if part.name == "file":
+                if content is not None:
+                    # Wording unverified; one file per upload is the SDK's contract.
+                    raise InvalidRequest("file: only one file may be uploaded per request")
                 content = await _read_bounded(part, limit)
                 name, declared = part.filename, part.headers.get("content-type", "")
             elif part.name == "expires_in_seconds":
