@@ -120,8 +120,9 @@ def test_filename_keeps_its_last_component_or_becomes_unnamed(http: httpx2.Clien
             "expires_in_seconds: Input should be a valid integer",
         ),
         (b'{"file": "a.pdf"}', "application/json", "multipart/form-data"),
+        (form(("file", "a.txt", None, b"x"), ("file", "b.txt", None, b"y")), None, "only one"),
     ],
-    ids=["no-parts", "truncated", "no-file", "extra-field", "bad-expiry", "json"],
+    ids=["no-parts", "truncated", "no-file", "extra-field", "bad-expiry", "json", "two-files"],
 )
 def test_bad_uploads_are_400_and_the_server_keeps_serving(
     http: httpx2.Client, body: bytes, content_type: str | None, wording: str
