@@ -195,3 +195,12 @@ def test_a_known_image_in_a_tool_result_costs_its_pixels(http: httpx2.Client) ->
     ]
     small, large = (cost(i) for i in ids)
     assert large - small > 1000
+
+
+def test_admin_reset_forgets_files(http: httpx2.Client) -> None:
+    upload = form(("file", "a.txt", "text/plain", b"kept until the reset"))
+    file_id = http.post("/v1/files", content=upload, headers=upload_headers()).json()["id"]
+    assert http.get(f"/v1/files/{file_id}", headers=api_headers()).status_code == 200
+    assert http.post("/_mock/reset").json() == {"reset": True}
+    assert_error(http.get(f"/v1/files/{file_id}", headers=api_headers()), 404, "not_found_error")
+    assert http.get("/v1/files", headers=api_headers()).json() == {"data": [], "next_page": None}

@@ -220,3 +220,23 @@ def test_beta_header_and_unknown_file_on_beta_messages(client: anthropic.Anthrop
         client.beta.messages.count_tokens(
             model=MODEL, messages=ask(file_block("document", "file_01NeverUploaded"))
         )
+
+
+def test_contract_report_counts_files_by_route(
+    fresh: MockServer, client: anthropic.Anthropic
+) -> None:
+    for name in ("a.pdf", "b.pdf"):
+        uploaded = client.beta.files.upload(file=(name, PDF))
+        client.beta.files.retrieve_metadata(uploaded.id)
+        client.beta.files.delete(uploaded.id)
+    fresh.reset_report()
+    uploaded = client.beta.files.upload(file=("c.pdf", PDF))
+    client.beta.files.retrieve_metadata(uploaded.id)
+    with pytest.raises(anthropic.BadRequestError):
+        client.beta.files.download(uploaded.id)
+    endpoints = fresh.report().endpoints
+    assert endpoints == {
+        "POST /v1/files": 1,
+        "GET /v1/files/{file_id}": 1,
+        "GET /v1/files/{file_id}/content": 1,
+    }
