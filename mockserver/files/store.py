@@ -133,8 +133,6 @@ class FileStore:
 
     def _expire(self) -> None:
         """Drop the content of every file past its expiry (metadata stays)."""
-        if not self._held:
-            return
         now = self.clock.now()
         for stored in self._files.values():
             if stored.content is not None and stored.expired(now):
