@@ -8,6 +8,7 @@ from .admin import Handler, add_admin_routes, admin_route, is_admin_path
 from .batches.routes import add_batch_routes
 from .config import Config
 from .envelope import api_route
+from .files.routes import delete_file, download_file, file_metadata, list_files, upload_file
 from .handlers import count_tokens, create_message
 from .keys import STATE, Draft
 from .models_api import get_model
@@ -61,6 +62,11 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     app.router.add_post("/v1/chat/completions", api_route(state, chat_completions, openai_envelope))
     app.router.add_get("/v1/models", api_route(state, list_models_either))
     app.router.add_get("/v1/models/{model_id}", api_route(state, get_model))
+    app.router.add_post("/v1/files", api_route(state, upload_file))
+    app.router.add_get("/v1/files", api_route(state, list_files))
+    app.router.add_get("/v1/files/{file_id}", api_route(state, file_metadata))
+    app.router.add_delete("/v1/files/{file_id}", api_route(state, delete_file))
+    app.router.add_get("/v1/files/{file_id}/content", api_route(state, download_file))
     add_admin_routes(app.router)
     # Last, so every other route is tried first.
     app.router.add_route("*", "/{tail:.*}", fallback(state))

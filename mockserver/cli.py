@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .app import create_app
-from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+from .config import DEFAULT_HOST, DEFAULT_PORT, FILES_MAX_BYTES, Config
 from .ratelimit import RateLimits
 from .server import listen
 from .state import ServerState
@@ -162,6 +162,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "the first look after the create (default)",
     )
     parser.add_argument(
+        "--files-max-mb",
+        type=_count,
+        default=FILES_MAX_BYTES // 2**20,
+        metavar="MB",
+        help="bytes all keys' uploaded files (POST /v1/files) may hold together, in "
+        "megabytes; an upload past it is refused as the API refuses one over its storage "
+        "quota (default %(default)s)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -228,6 +237,7 @@ def config_from(args: argparse.Namespace) -> Config:
         seed=args.seed,
         journal_limit=args.journal_limit or None,
         journal_max_bytes=args.journal_max_mb * 2**20 or None,
+        files_max_bytes=args.files_max_mb * 2**20,
         watch=True,
     )
 

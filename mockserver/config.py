@@ -19,6 +19,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 # The API's limit for Messages and count_tokens bodies.
 MAX_BODY_BYTES = 32 * 1024 * 1024
+# What all keys' uploaded files may hold together: the store keeps every byte in memory, so
+# the default is far below the API's per-organization quota (an upload past it gets the
+# API's `storage_quota_exceeded`).
+FILES_MAX_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Config:
     # Accept anthropic-beta values the server does not know.
     any_beta: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
+    files_max_bytes: int = FILES_MAX_BYTES
     # Seed for everything the server mints (thinking signatures); None: random per start.
     seed: str | None = None
     # Watch scenario files and reload them when they change (standalone server).

@@ -18,6 +18,7 @@ from .context import RequestContext
 from .contract import Kind, check_rules, check_shape
 from .error_catalog import scripted_error
 from .errors import NotFound
+from .files.resolve import MARKER, inline_files
 from .gate import NO_FAULT, Struck, admit, play_fault
 from .headers import check_headers
 from .keys import Draft
@@ -94,6 +95,9 @@ async def check_request(
     raw = content.read_nowait() if content.is_eof() else await request.read()
     body = parse_body(raw, state.config.max_body_bytes)
     draft.body, draft.body_size = body, len(raw)
+    # One substring search (no call) on the plain path; a thread continuation brings
+    # earlier turns, and their file references, with it.
+    files_named = MARKER in raw or "thread" in body
     # Most servers have no fault rule in force: no coroutine is made for them.
     struck = (
         await play_fault(request, draft, state.faults, ctx, body, endpoint=kind)
@@ -105,7 +109,9 @@ async def check_request(
     if door is not None:
         # The journal keeps the body as sent; every later stage sees the converted one.
         body = door.convert(body)
-    body, spec, model_id, segments, dropped = check_body(state, draft, kind, body, ctx)
+    body, spec, model_id, segments, dropped = check_body(
+        state, draft, kind, body, ctx, files_named=files_named
+    )
     return Checked(ctx, body, spec, model_id, segments, struck, dropped)
 
 
@@ -120,10 +126,17 @@ class Body(NamedTuple):
 
 
 def check_body(
-    state: ServerState, draft: Draft, kind: Kind, body: dict[str, Any], ctx: RequestContext
+    state: ServerState,
+    draft: Draft,
+    kind: Kind,
+    body: dict[str, Any],
+    ctx: RequestContext,
+    *,
+    files_named: bool,
 ) -> Body:
     """Schema, model, context window and rules for one body (raised as the API answers);
-    also how each request of a message batch is checked."""
+    also how each request of a message batch is checked. `files_named`: the body may refer
+    to uploaded files, which are then resolved."""
     if kind == "messages" and "thread" in body:
         # A thread continuation: validation and matching see the whole conversation.
         body = state.threads.expand(body)
@@ -140,6 +153,9 @@ def check_body(
         dropped = dropped_blocks(body, state.signer)
         if dropped:
             counted = without(body, dropped)
+    if files_named:
+        # Checked against the sender's files, and costed as the same bytes sent inline.
+        counted = inline_files(counted, state.files, ctx.api_key)
     segments = input_segments(counted, state.tokenizer)
     problem = None
     if spec is not None:

@@ -19,6 +19,7 @@ from . import control, verify
 from .app import create_app
 from .config import Config, Strictness
 from .faults import FaultRule, fail_next
+from .files.upload import mime_type_of
 from .journal import Exchange, Journal
 from .loader import load_scenarios
 from .ratelimit import RateLimits
@@ -167,6 +168,27 @@ class MockServer:
     def advance_clock(self, seconds: float) -> float:
         """Move the simulated clock forward, e.g. past a cache entry's TTL; returns the time."""
         return self._on_loop(lambda: control.advance_clock(self.state, seconds))
+
+    def add_file(
+        self,
+        content: bytes,
+        *,
+        filename: str,
+        api_key: str = TEST_API_KEY,
+        mime_type: str | None = None,
+    ) -> dict[str, Any]:
+        """A file as a tool (code execution) would have made it for `api_key`: unlike an
+        upload it is downloadable. Returns its metadata (`["id"]` is the file id)."""
+        mime = mime_type or mime_type_of(content, filename, "")
+
+        def add() -> dict[str, Any]:
+            files = self.state.files
+            stored = files.add(
+                api_key, content, filename=filename, mime_type=mime, downloadable=True
+            )
+            return stored.metadata()
+
+        return self._on_loop(add)
 
     # -- checks ------------------------------------------------------------------------
 

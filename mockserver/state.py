@@ -15,6 +15,7 @@ from .catalog import Catalog
 from .clock import Clock
 from .config import Config, Strictness
 from .faults import FaultBook
+from .files.store import FileStore
 from .journal import Journal
 from .ratelimit import RateLimiter
 from .report import ContractReport, ReportCollector
@@ -47,6 +48,8 @@ class ServerState:
     # Faults injected from Python or the admin API, and the per-key rate limits.
     faults: FaultBook = field(default_factory=FaultBook)
     limits: RateLimiter = field(init=False)
+    # Files uploaded with POST /v1/files, per API key.
+    files: FileStore = field(init=False)
     # The strictness in force: the config's, unless the running test chose another.
     strictness: Strictness = field(init=False)
     # The contract report covers the whole session: reset() leaves it alone.
@@ -64,6 +67,7 @@ class ServerState:
         self.journal_trim_bytes = _past(self.config.journal_max_bytes)
         self.cache = PromptCache(self.clock)
         self.limits = RateLimiter(self.config.rate_limits, self.clock)
+        self.files = FileStore(self.clock, self.config.files_max_bytes)
         self.strictness = self.config.strictness
         seed = self.config.seed
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
@@ -90,7 +94,8 @@ class ServerState:
             self.report.clear(position=len(self.journal))
 
     def reset(self) -> None:
-        """Forget everything a test did: journal, cache, clock, scenario progress, batches."""
+        """Forget everything a test did: journal, cache, clock, scenario progress, batches,
+        files."""
         with self._journal_lock:
             try:
                 self.report.catch_up(self.journal)
@@ -108,6 +113,7 @@ class ServerState:
         self.expectations.clear()
         self.faults.clear()
         self.limits.clear()
+        self.files.clear()
         self.strictness = self.config.strictness
 
 

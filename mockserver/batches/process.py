@@ -64,7 +64,8 @@ def _answer(
         # non-streaming one), but the real message for one that asks is not published.
         raise InvalidRequest("stream: Streaming is not supported in Message Batches")
     ctx = batch.ctx
-    checked = check_body(state, draft, "messages", params, ctx)
+    # A batch's params come parsed, without their bytes to search: files are looked for.
+    checked = check_body(state, draft, "messages", params, ctx, files_named=True)
     reply = take_step(state, draft, ctx, checked.body, checked.model, api="anthropic")
     # A scripted delay has no meaning here: the batch's processing time is the clock's.
     return compose_message(state, ctx, checked, reply, service_tier=BATCH_TIER)
