@@ -31,6 +31,8 @@ class Draft:
     # Worded when the journal builds the Exchange (see ScenarioBook.answer).
     near_misses: Sequence[str] = ()
     scenario_error: str | None = None
+    # What the rules recorded without refusing (see Exchange.notices).
+    notices: Sequence[Problem] = ()
 
     def __init__(self, request_id: str, headers: Mapping[str, str] | None = None) -> None:
         self.request_id = request_id

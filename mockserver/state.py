@@ -12,7 +12,7 @@ from .book import ScenarioBook, book_for
 from .cache import PromptCache
 from .catalog import Catalog
 from .clock import Clock
-from .config import Config, Strictness
+from .config import Config, SignaturePolicy, Strictness
 from .faults import FaultBook
 from .journal import Journal
 from .ratelimit import RateLimiter
@@ -47,6 +47,8 @@ class ServerState:
     limits: RateLimiter = field(init=False)
     # The strictness in force: the config's, unless the running test chose another.
     strictness: Strictness = field(init=False)
+    # The signature policy in force, likewise.
+    signatures: SignaturePolicy = field(init=False)
     # The contract report covers the whole session: reset() leaves it alone.
     report: ReportCollector = field(default_factory=ReportCollector)
     # The journal length and body bytes at which it is trimmed back to the config's limits.
@@ -63,6 +65,7 @@ class ServerState:
         self.cache = PromptCache(self.clock)
         self.limits = RateLimiter(self.config.rate_limits, self.clock)
         self.strictness = self.config.strictness
+        self.signatures = self.config.signatures
         seed = self.config.seed
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
         self.scenarios = book_for(self.config)
@@ -106,6 +109,7 @@ class ServerState:
         self.faults.clear()
         self.limits.clear()
         self.strictness = self.config.strictness
+        self.signatures = self.config.signatures
 
 
 def _past(limit: int | None) -> int:
