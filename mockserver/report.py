@@ -108,8 +108,9 @@ class ViolationRecord:
         }
 
 
-def violations_of(exchange: Exchange) -> list[ViolationRecord]:
-    """The exchange's problems; a refusal without one (headers, JSON, model) counts once."""
+def violations_of(exchange: Exchange, *, notices: bool = False) -> list[ViolationRecord]:
+    """The exchange's problems; a refusal without one (headers, JSON, model) counts once.
+    With `notices`: what it was answered despite (unverifiable signatures) instead."""
 
     def record(rule: str, message: str, field: str = "") -> ViolationRecord:
         return ViolationRecord(
@@ -123,6 +124,8 @@ def violations_of(exchange: Exchange) -> list[ViolationRecord]:
             excerpt(exchange.body, field),
         )
 
+    if notices:
+        return [record(p.rule, p.message, p.path) for p in exchange.notices]
     if exchange.problems:
         return [record(p.rule, p.message, p.path) for p in exchange.problems]
     if exchange.rejected:
@@ -184,6 +187,9 @@ class ContractReport:
     rules: tuple[RuleSummary, ...]
     # Requests with at least one violation no test expected.
     violating_requests: int
+    # What requests were answered despite, not refused by the real API either (thinking
+    # signatures this server did not mint and so could not verify), by rule.
+    notices: tuple[RuleSummary, ...] = ()
 
     @property
     def violations(self) -> int:
@@ -220,6 +226,10 @@ class ContractReport:
                 "requests": self.violating_requests,
                 "expected": self.expected,
                 "rules": [rule.to_json() for rule in self.rules],
+            },
+            "notices": {
+                "total": sum(n.count + n.expected for n in self.notices),
+                "rules": [n.to_json() for n in self.notices],
             },
         }
 
@@ -266,6 +276,7 @@ class ReportCollector:
             self._statuses: Counter[str] = Counter()
             self._features: dict[str, Counter[str]] = {c: Counter() for c in CATEGORIES}
             self._records: list[ViolationRecord] = []
+            self._notices: list[ViolationRecord] = []
             self._expected_ids: set[str] = set()
 
     def observe(self, exchange: Exchange) -> None:
@@ -282,10 +293,16 @@ class ReportCollector:
             keys[key] += 1
             if exchange.problems or exchange.status >= 400:
                 records += violations_of(exchange)
+            if exchange.notices:
+                self._note(violations_of(exchange, notices=True))
             if len(keys) >= _PENDING:
                 self._add(keys, records)
                 keys, records = Counter(), []
         self._add(keys, records)
+
+    def _note(self, notices: list[ViolationRecord]) -> None:
+        with self._lock:
+            self._notices.extend(notices)
 
     def _add(self, keys: Counter[_Key], records: list[ViolationRecord]) -> None:
         with self._lock:
@@ -354,6 +371,7 @@ class ReportCollector:
                 features={c: dict(v.most_common()) for c, v in self._features.items()},
                 rules=_summarise(self._records, self._expected_ids),
                 violating_requests=len(real),
+                notices=_summarise(self._notices, self._expected_ids),
             )
 
 
