@@ -83,7 +83,8 @@ def refusal(
         send(client, messages, tools=tools)
     last = fresh.journal.all()[-1]
     assert last.status == 400
-    assert last.error is not None and last.error["type"] == "invalid_request_error"
+    assert last.error is not None
+    assert last.error["type"] == "invalid_request_error"
     return str(last.error["message"])
 
 
