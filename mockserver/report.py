@@ -13,12 +13,15 @@ JSON shape (`ContractReport.to_json()`, ``report_version`` 1)::
      "violations": {"total": 3, "requests": 2, "expected": 1,
                     "rules": [{"rule", "count", "rejected", "warned", "expected",
                                "example": {"request_id", "method", "path", "status",
-                                           "outcome", "message", "field", "excerpt"}}]}}
+                                           "outcome", "message", "field", "excerpt"}}]},
+     "notices": {"total": 2, "rules": [<as violations' rules>]}}
 
 Every category of `report_features.CATEGORIES` is present. `rule` is a semantic rule's
 name, ``schema``, or for a request refused before its body was checked (headers, JSON,
 unknown model) the error type it got. `count` leaves out `expected` ones (requests a test
 declared it meant to be rejected); `outcome` is ``rejected`` or ``warned`` (strictness warn).
+`notices` lists what requests were answered despite, by rule: ``unverifiable_signature``
+(a thinking token this server did not mint, shaped like the real API's).
 """
 
 from __future__ import annotations
