@@ -256,6 +256,33 @@ async def set_strictness(request: web.Request) -> web.Response:
     return _strictness(state)
 
 
+def _signatures(state: ServerState) -> web.Response:
+    return web.json_response({"signatures": state.signatures, "session": state.config.signatures})
+
+
+async def read_signatures(request: web.Request) -> web.Response:
+    """The signature policy in force, and the one a reset returns to."""
+    return _signatures(_state(request))
+
+
+async def set_signatures(request: web.Request) -> web.Response:
+    """``{"signatures": "strict"}`` until the next reset; add ``"session": true`` to keep it."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise AdminError(400, 'the body must be JSON: {"signatures": "strict|lenient"}') from None
+    body = body if isinstance(body, dict) else {}
+    session = body.get("session", False)
+    if not isinstance(session, bool):
+        raise AdminError(400, '"session" must be true or false')
+    state = _state(request)
+    try:
+        control.set_signatures(state, body.get("signatures"), session=session)
+    except ValueError as exc:
+        raise AdminError(400, str(exc)) from None
+    return _signatures(state)
+
+
 async def contract_report(request: web.Request) -> web.Response:
     """The contract report as JSON, or as text with ``?format=text``."""
     report = control.contract_report(_state(request))
@@ -292,6 +319,8 @@ def add_admin_routes(router: web.UrlDispatcher) -> None:
         ("POST", "/clock/advance", advance_clock),
         ("GET", "/strictness", read_strictness),
         ("PUT", "/strictness", set_strictness),
+        ("GET", "/signatures", read_signatures),
+        ("PUT", "/signatures", set_signatures),
         ("GET", "/report", contract_report),
         ("POST", "/report/reset", reset_report),
         *fault_routes(),

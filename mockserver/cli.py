@@ -61,6 +61,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "or check the schema only (off)",
     )
     parser.add_argument(
+        "--signatures",
+        choices=("strict", "lenient"),
+        default="lenient",
+        help="thinking signatures this server did not mint but shaped like the real API's "
+        "(replayed conversations): accept and note them (lenient) or refuse them (strict)",
+    )
+    parser.add_argument(
         "--any-model", action="store_true", help="accept model ids not in the catalog"
     )
     parser.add_argument(
@@ -226,6 +233,7 @@ def config_from(args: argparse.Namespace) -> Config:
         bundled_scenarios=not args.no_bundled,
         api_keys=frozenset(args.api_key),
         strictness=args.strictness,
+        signatures=args.signatures,
         any_model=args.any_model,
         any_beta=args.any_beta,
         unmatched=args.unmatched,

@@ -10,6 +10,9 @@ from .ratelimit import RateLimits
 from .stream_plan import Pacing
 
 Strictness = Literal["strict", "warn", "off"]
+# Thinking signatures this server did not mint but shaped like the real API's (replayed
+# from real conversations): accepted and recorded (lenient), or refused (strict).
+SignaturePolicy = Literal["strict", "lenient"]
 # What answers a request no loaded scenario matches: the default reply, or a 400 that
 # names the closest steps and why each did not match.
 UnmatchedPolicy = Literal["default", "error"]
@@ -35,6 +38,7 @@ class Config:
     # Empty: any non-empty key is accepted.
     api_keys: frozenset[str] = frozenset()
     strictness: Strictness = "strict"
+    signatures: SignaturePolicy = "lenient"
     # Accept model ids missing from the catalog (answered as a generic model).
     any_model: bool = False
     # Accept anthropic-beta values the server does not know.

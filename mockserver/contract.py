@@ -42,10 +42,18 @@ def check_rules(
 ) -> None:
     if state.strictness == "off":
         return
-    problems = check_semantics(kind, body, ctx, model, state.signer)
+    notes: list[Problem] = []
+    problems = check_semantics(
+        kind, body, ctx, model, state.signer, signatures=state.signatures, notes=notes
+    )
     for p in extra:
         if p is not None:
             problems.append(p)
+    if notes:
+        draft.notices = notes
+        # Under warn every doubt is a warning: answered with the violation headers too.
+        if state.strictness == "warn":
+            problems += notes
     if not problems:
         return
     draft.problems.extend(problems)

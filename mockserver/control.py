@@ -7,12 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from . import verify
-from .config import Strictness
+from .config import SignaturePolicy, Strictness
 from .report import ContractReport
 from .scenario import Scenario, Step
 from .state import ServerState
 
 _LEVELS: tuple[Strictness, ...] = ("strict", "warn", "off")
+_POLICIES: tuple[SignaturePolicy, ...] = ("strict", "lenient")
 
 # The name of the scenario a test grows step by step (labels read ``test/steps[0]``).
 INLINE_SCENARIO = "test"
@@ -78,6 +79,18 @@ def set_strictness(state: ServerState, strictness: object, *, session: bool = Fa
                 state.config.strictness = level
             return level
     raise ValueError(f"strictness must be strict, warn or off, not {strictness!r}")
+
+
+def set_signatures(state: ServerState, policy: object, *, session: bool = False) -> SignaturePolicy:
+    """Accept and note thinking signatures this server did not mint but shaped like the
+    real API's (lenient), or refuse them (strict): until the next reset, or for good."""
+    for level in _POLICIES:
+        if policy == level:
+            state.signatures = level
+            if session:
+                state.config.signatures = level
+            return level
+    raise ValueError(f"signatures must be strict or lenient, not {policy!r}")
 
 
 def contract_report(state: ServerState) -> ContractReport:

@@ -80,6 +80,7 @@ def exchange_of(draft: Draft, method: str, path: str, status: int) -> Exchange:
         streamed=draft.streamed,
         step=draft.step,
         problems=tuple(draft.problems),
+        notices=tuple(draft.notices),
         events_sent=draft.events_sent,
         interrupted=draft.interrupted,
         unmatched=draft.unmatched,

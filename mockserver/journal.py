@@ -29,6 +29,9 @@ class Exchange:
     step: str | None = None
     # Contract violations found in the request (also those only warned about).
     problems: tuple[Problem, ...] = ()
+    # What was accepted but noted: a thinking block whose signature this server did not
+    # mint and so could not verify (rule ``unverifiable_signature``).
+    notices: tuple[Problem, ...] = ()
     # How far a stream got before it ended (events written), and whether it was cut.
     events_sent: int = 0
     interrupted: bool = False
@@ -155,6 +158,9 @@ class Exchange:
             "problems": [
                 {"message": p.message, "rule": p.rule, "path": p.path, "status": p.status}
                 for p in self.problems
+            ],
+            "notices": [
+                {"message": p.message, "rule": p.rule, "path": p.path} for p in self.notices
             ],
             "events_sent": self.events_sent,
             "interrupted": self.interrupted,

@@ -34,6 +34,8 @@ class Draft:
     scenario_error: str | None = None
     # Tags for the journal (a message batch's request: its batch id and custom_id).
     extra: Mapping[str, Any] = MappingProxyType({})
+    # What the rules recorded without refusing (see Exchange.notices).
+    notices: Sequence[Problem] = ()
 
     def __init__(self, request_id: str, headers: Mapping[str, str] | None = None) -> None:
         self.request_id = request_id

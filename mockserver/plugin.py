@@ -9,7 +9,7 @@ from typing import Any, get_args
 
 import pytest
 
-from .config import Config, Strictness
+from .config import Config, SignaturePolicy, Strictness
 from .errors import ScenarioError
 from .scenario import Scenario, Step
 from .server import MockServer
@@ -18,7 +18,14 @@ from .verify import Checks
 MARKER = "mockserver"
 _CHECK_NAMES = ("unmatched", "unused", "violations")
 _MARKER_OPTIONS = frozenset(
-    {"scenarios", "env", "checks", "strictness", *(f"check_{n}" for n in _CHECK_NAMES)}
+    {
+        "scenarios",
+        "env",
+        "checks",
+        "strictness",
+        "signatures",
+        *(f"check_{n}" for n in _CHECK_NAMES),
+    }
 )
 _FAILURES = pytest.StashKey[Callable[[], list[str]]]()
 # The session's server, whose contract report the end of the session shows.
@@ -33,6 +40,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mockserver-strictness",
         choices=get_args(Strictness),
         help="answer contract violations as the API does, only report them, or skip the rules",
+    )
+    group.addoption(
+        "--mockserver-signatures",
+        choices=get_args(SignaturePolicy),
+        help="accept (lenient) or refuse (strict) thinking signatures the server did not mint",
     )
     group.addoption(
         "--mockserver-scenarios",
@@ -56,6 +68,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mockserver_host", "address the session's mock server binds", default="127.0.0.1")
     parser.addini("mockserver_port", "its port (0: any free port)", default="0")
     parser.addini("mockserver_strictness", "strict, warn or off", default="strict")
+    parser.addini("mockserver_signatures", "lenient or strict", default="lenient")
     parser.addini("mockserver_scenarios", "scenario files or folders for every test", type="paths")
     parser.addini(
         "mockserver_env", "point ANTHROPIC_BASE_URL/API_KEY at the mock", type="bool", default=True
@@ -76,9 +89,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(scenarios=[...], env=True, strictness=None, checks=True, "
+        f"{MARKER}(scenarios=[...], env=True, strictness=None, signatures=None, checks=True, "
         "check_unmatched=True, check_unused=True, check_violations=True): scenarios to load, "
-        "strictness and teardown checks for this test's mock server",
+        "strictness, signature policy and teardown checks for this test's mock server",
     )
 
 
@@ -134,10 +147,16 @@ def mockserver_config(pytestconfig: pytest.Config) -> Config:
         raise pytest.UsageError(
             f"mockserver_strictness must be strict, warn or off, not {strictness!r}"
         )
+    signatures = _option(pytestconfig, "signatures")
+    if signatures not in get_args(SignaturePolicy):
+        raise pytest.UsageError(
+            f"mockserver_signatures must be strict or lenient, not {signatures!r}"
+        )
     return Config(
         host=_option(pytestconfig, "host"),
         port=int(_option(pytestconfig, "port")),
         strictness=strictness,
+        signatures=signatures,
         scenario_paths=[Path(p) for p in _option(pytestconfig, "scenarios")],
     )
 
@@ -205,11 +224,13 @@ def mockserver(
     server.reset()
     options = _marker_options(request)
     _load_marked(server, options.get("scenarios", ()), request.path.parent)
-    if "strictness" in options:
-        try:
+    try:
+        if "strictness" in options:
             server.strictness = options["strictness"]
-        except ValueError as exc:
-            pytest.fail(f"@pytest.mark.{MARKER}: {exc}", pytrace=False)
+        if "signatures" in options:
+            server.signatures = options["signatures"]
+    except ValueError as exc:
+        pytest.fail(f"@pytest.mark.{MARKER}: {exc}", pytrace=False)
     env = pytest.MonkeyPatch()
     if options.get("env", request.config.getini("mockserver_env")):
         for name, value in server.env.items():
@@ -223,3 +244,5 @@ def mockserver(
         env.undo()
         if "strictness" in options:
             server.strictness = server.config.strictness
+        if "signatures" in options:
+            server.signatures = server.config.signatures

@@ -13,12 +13,15 @@ JSON shape (`ContractReport.to_json()`, ``report_version`` 1)::
      "violations": {"total": 3, "requests": 2, "expected": 1,
                     "rules": [{"rule", "count", "rejected", "warned", "expected",
                                "example": {"request_id", "method", "path", "status",
-                                           "outcome", "message", "field", "excerpt"}}]}}
+                                           "outcome", "message", "field", "excerpt"}}]},
+     "notices": {"total": 2, "rules": [<as violations' rules>]}}
 
 Every category of `report_features.CATEGORIES` is present. `rule` is a semantic rule's
 name, ``schema``, or for a request refused before its body was checked (headers, JSON,
 unknown model) the error type it got. `count` leaves out `expected` ones (requests a test
 declared it meant to be rejected); `outcome` is ``rejected`` or ``warned`` (strictness warn).
+`notices` lists what requests were answered despite, by rule: ``unverifiable_signature``
+(a thinking token this server did not mint, shaped like the real API's).
 """
 
 from __future__ import annotations
@@ -116,8 +119,9 @@ class ViolationRecord:
         }
 
 
-def violations_of(exchange: Exchange) -> list[ViolationRecord]:
-    """The exchange's problems; a refusal without one (headers, JSON, model) counts once."""
+def violations_of(exchange: Exchange, *, notices: bool = False) -> list[ViolationRecord]:
+    """The exchange's problems; a refusal without one (headers, JSON, model) counts once.
+    With `notices`: what it was answered despite (unverifiable signatures) instead."""
 
     def record(rule: str, message: str, field: str = "") -> ViolationRecord:
         return ViolationRecord(
@@ -131,6 +135,8 @@ def violations_of(exchange: Exchange) -> list[ViolationRecord]:
             excerpt(exchange.body, field),
         )
 
+    if notices:
+        return [record(p.rule, p.message, p.path) for p in exchange.notices]
     if exchange.problems:
         return [record(p.rule, p.message, p.path) for p in exchange.problems]
     if exchange.rejected:
@@ -192,6 +198,9 @@ class ContractReport:
     rules: tuple[RuleSummary, ...]
     # Requests with at least one violation no test expected.
     violating_requests: int
+    # What requests were answered despite, not refused by the real API either (thinking
+    # signatures this server did not mint and so could not verify), by rule.
+    notices: tuple[RuleSummary, ...] = ()
 
     @property
     def violations(self) -> int:
@@ -228,6 +237,10 @@ class ContractReport:
                 "requests": self.violating_requests,
                 "expected": self.expected,
                 "rules": [rule.to_json() for rule in self.rules],
+            },
+            "notices": {
+                "total": sum(n.count + n.expected for n in self.notices),
+                "rules": [n.to_json() for n in self.notices],
             },
         }
 
@@ -274,6 +287,7 @@ class ReportCollector:
             self._statuses: Counter[str] = Counter()
             self._features: dict[str, Counter[str]] = {c: Counter() for c in CATEGORIES}
             self._records: list[ViolationRecord] = []
+            self._notices: list[ViolationRecord] = []
             self._expected_ids: set[str] = set()
 
     def observe(self, exchange: Exchange) -> None:
@@ -293,10 +307,16 @@ class ReportCollector:
             keys[key] += 1
             if exchange.problems or exchange.status >= 400:
                 records += violations_of(exchange)
+            if exchange.notices:
+                self._note(violations_of(exchange, notices=True))
             if len(keys) >= _PENDING:
                 self._add(keys, records)
                 keys, records = Counter(), []
         self._add(keys, records)
+
+    def _note(self, notices: list[ViolationRecord]) -> None:
+        with self._lock:
+            self._notices.extend(notices)
 
     def _add(self, keys: Counter[_Key], records: list[ViolationRecord]) -> None:
         with self._lock:
@@ -365,6 +385,7 @@ class ReportCollector:
                 features={c: dict(v.most_common()) for c, v in self._features.items()},
                 rules=_summarise(self._records, self._expected_ids),
                 violating_requests=len(real),
+                notices=_summarise(self._notices, self._expected_ids),
             )
 
 

@@ -102,4 +102,15 @@ def render_text(report: ContractReport) -> str:
     if report.expected:
         rules = ", ".join(rule.rule for rule in report.rules if rule.expected)
         lines.append(f"Expected by the tests (not counted): {report.expected} ({rules})")
+    if report.notices:
+        lines += ["", "Accepted but not verifiable (the real API would judge these itself)"]
+        for notice in report.notices:
+            example = notice.example
+            lines += [
+                f"  {notice.rule}: {plural(notice.count + notice.expected, 'block')}",
+                f"    e.g. {example.method} {example.path} {example.request_id}",
+                *textwrap.wrap(
+                    example.message, _WIDTH, initial_indent="      ", subsequent_indent="      "
+                ),
+            ]
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from .catalog import ModelSpec
+from .config import SignaturePolicy
 from .context import VERSION_2026, RequestContext
 from .errors import Problem
 from .rules_history import FEW, recall
@@ -92,12 +93,17 @@ class RuleRequest:
         ctx: RequestContext,
         model: ModelSpec | None,
         signer: Signer,
+        *,
+        signatures: SignaturePolicy = "lenient",
     ) -> None:
         self.kind = kind
         self.body = body
         self.ctx = ctx
         self.model = model
         self.signer = signer
+        self.signatures = signatures
+        # What is recorded without refusing the request (unverifiable signatures).
+        self.notes: list[Problem] = []
         features = body.keys() & _SETTINGS
         if features and not _SAMPLING.isdisjoint(features):
             features.add(SAMPLING)

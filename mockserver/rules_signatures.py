@@ -1,6 +1,9 @@
 """Thinking blocks sent back must carry a signature this server minted for them.
 
-An altered or made-up block fails on every model. A block replayed into another
+An altered or made-up block fails on every model. A block whose signature this server
+did not mint but is shaped like the real API's (a real conversation, replayed) cannot be
+verified: it is accepted and noted as an unverifiable signature, or refused under the
+`signatures: strict` setting. A block replayed into another
 conversation fails only on models that bind thinking to its conversation (the catalog
 says which: always, or only when the request sets `prefix_mismatch_behavior: error`),
 unless the request asks to drop such blocks instead.
@@ -15,6 +18,8 @@ from .rules_request import RuleRequest, mapping, problem
 from .signatures import BlockCheck, Verdict
 
 _BINDING_BETA = "thinking-binding-controls-2026-08-01"
+# The rule name a block accepted without verification is recorded under.
+UNVERIFIABLE = "unverifiable_signature"
 
 # Why the block no longer matches, appended to the message. Only the `system` wording
 # is observed (anomalyco/opencode #48637); the others follow it (guesses).
@@ -29,7 +34,9 @@ _REASONS = {
 def rule_thinking_signatures(req: RuleRequest) -> Iterator[Problem]:
     # Without enforcement no block is judged against its conversation: no MISMATCH.
     for check in req.signer.faults(req.body, binding=_binding_enforced(req)):
-        if check.verdict is Verdict.FOREIGN:
+        if check.verdict is Verdict.FOREIGN and req.signatures == "lenient":
+            req.notes.append(problem(UNVERIFIABLE, _unverifiable(check), check.path))
+        elif check.verdict is not Verdict.MISMATCH:
             yield problem("thinking_signature", f"{check.path}: {_invalid(check)}", check.path)
         else:
             yield problem("thinking_binding", _rebound(req, check), check.path)
@@ -50,6 +57,14 @@ def _invalid(check: BlockCheck) -> str:
         # Observed: api-surface.md §9 (anthropics/claude-code, lbjlaq/Antigravity-Manager #498).
         return "Invalid `signature` in `thinking` block"
     return "Invalid `data` in `redacted_thinking` block"  # guess, by analogy
+
+
+def _unverifiable(check: BlockCheck) -> str:
+    token = "`signature`" if check.block_type == "thinking" else "`data`"
+    return (
+        f"{check.path}: unverifiable {token} in `{check.block_type}` block: well-formed, but "
+        "not minted by this server (accepted as the real API's; `signatures: strict` refuses it)"
+    )
 
 
 def _rebound(req: RuleRequest, check: BlockCheck) -> str:

@@ -24,6 +24,7 @@ from . import (
 )
 from .cache import cache_problems
 from .catalog import ModelSpec
+from .config import SignaturePolicy
 from .context import RequestContext
 from .errors import Problem
 from .rules_request import Kind, RuleRequest
@@ -106,14 +107,23 @@ def check_semantics(
     ctx: RequestContext,
     model: ModelSpec | None,
     signer: Signer,
+    *,
+    signatures: SignaturePolicy = "lenient",
+    notes: list[Problem] | None = None,
 ) -> list[Problem]:
-    """Every semantic problem of a request, in the order the API would report them."""
-    request = RuleRequest(kind, body, ctx, model, signer)
+    """Every semantic problem of a request, in the order the API would report them.
+
+    What the rules record without refusing (unverifiable signatures) goes to `notes`.
+    """
+    request = RuleRequest(kind, body, ctx, model, signer, signatures=signatures)
     features = request.features
     if not features:
         return []
     rules = _RULES_FOR.get(features) or _rules_for(features)
-    return [p for rule in rules for p in rule(request)]
+    problems = [p for rule in rules for p in rule(request)]
+    if notes is not None:
+        notes += request.notes
+    return problems
 
 
 # Requests hold few distinct combinations of the features (most hold none), so the

@@ -6,7 +6,7 @@ import asyncio
 import concurrent.futures
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +17,7 @@ from aiohttp import web
 
 from . import control, verify
 from .app import create_app
-from .config import Config, Strictness
+from .config import Config, SignaturePolicy, Strictness
 from .faults import FaultRule, fail_next
 from .files.upload import mime_type_of
 from .journal import Exchange, Journal
@@ -232,6 +232,28 @@ class MockServer:
     def set_strictness(self, strictness: Strictness, *, session: bool = False) -> None:
         """Until the next reset(), or for good with `session` (ValueError if unknown)."""
         self._on_loop(lambda: control.set_strictness(self.state, strictness, session=session))
+
+    @property
+    def signatures(self) -> SignaturePolicy:
+        """lenient: a thinking signature this server did not mint, shaped like the real
+        API's, is accepted and noted (``unverifiable_signature``); strict: it is refused.
+        Settable; signatures minted here are always verified."""
+        return self.state.signatures
+
+    @signatures.setter
+    def signatures(self, policy: SignaturePolicy) -> None:
+        self.set_signatures(policy)
+
+    def set_signatures(self, policy: SignaturePolicy, *, session: bool = False) -> None:
+        """Until the next reset(), or for good with `session` (ValueError if unknown)."""
+        self._on_loop(lambda: control.set_signatures(self.state, policy, session=session))
+
+    def trust_signatures(self, blocks: Iterable[Any]) -> int:
+        """Make the tokens of these thinking blocks (or of the thinking blocks of these
+        messages) verifiable, for the server's lifetime: a recorded conversation replayed
+        is then checked, not merely accepted. How many blocks were trusted."""
+        items = list(blocks)
+        return self._on_loop(lambda: self.state.signer.trust_all(items))
 
     def report(self) -> ContractReport:
         """The contract report: features used and violations by rule, over every request

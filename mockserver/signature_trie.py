@@ -50,8 +50,10 @@ _dumps = partial(
 
 class Verdict(Enum):
     VALID = "valid"
-    # Not minted by this server, or its text was changed since.
+    # Well-formed but not minted by this server (a real API's, replayed): unverifiable.
     FOREIGN = "foreign"
+    # Malformed, forged, or minted here for other content (the block was edited).
+    INVALID = "invalid"
     # Minted here, but for a different conversation (see `BlockCheck.differs`).
     MISMATCH = "mismatch"
 
@@ -159,11 +161,16 @@ class SignatureTrie:
     def __init__(self, judge: Judge, budget: int) -> None:
         self._judge = judge
         self._budget = budget
-        self._held = 0
-        self._top = _head()  # the heads' parent
-        self._order: deque[tuple[Node, bytes]] = deque()
         # Only a write needs it: a dict read on its own is atomic.
         self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every verdict (the judge now decides some tokens otherwise)."""
+        with self._lock:
+            self._held = 0
+            self._top = _head()  # the heads' parent
+            self._order: deque[tuple[Node, bytes]] = deque()
 
     def walk(self, head: bytes, messages: list[Any]) -> list[Node]:
         """The nodes of the conversation: two with none of it, then one after each message."""

@@ -19,6 +19,12 @@ middle of the run invalidates every one after it). So a block is bound to:
 `cache_control` markers, `None` fields and echo-only fields (`citations`, `caller`)
 are left out of the digests, so a client that re-serialises a reply still matches.
 
+A token this server did not mint cannot be verified: one shaped like the real API's is
+FOREIGN (a conversation replayed from real traffic; the rules accept or refuse it by the
+`signatures` setting), one that is not is INVALID, like a token of ours that was edited,
+forged or sent with other content. A recorded conversation's tokens can be made
+verifiable with `Signer.trust`.
+
 A client resends the whole conversation on every turn, so what each prefix of it binds
 its blocks to, and their verdicts, are remembered in a trie of messages by their exact
 JSON (`signature_trie`), and what each signature decodes to by the signature itself: a
@@ -28,15 +34,15 @@ turn only pays for the messages and signatures it adds.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from itertools import chain
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+from . import signature_shapes
 from .canonical import RawJsonMemo, canonical_digest
 from .signature_trie import (
     CONTENT_DIGEST,
@@ -47,6 +53,7 @@ from .signature_trie import (
     Verdict,
     content_digest,
     token_digest,
+    utf8,
 )
 
 __all__ = ["Binding", "BlockCheck", "Signer", "SigningSession", "Verdict"]
@@ -54,11 +61,14 @@ __all__ = ["Binding", "BlockCheck", "Signer", "SigningSession", "Verdict"]
 # Real signatures are protobuf messages in base64 and so start with "E" (field tag
 # 0x12); ours carry the same first byte to look alike.
 _TAG = 0x12
+# Below 8: as a protobuf tag it names field 0, which no message has (see _looks_minted).
 _VERSION = 1
 _KINDS = {"thinking": 1, "redacted_thinking": 2}
 _KIND_NAMES = {code: kind for kind, code in _KINDS.items()}
 _MAC = 64
 _PAYLOAD = 2 + 4 * DIGEST + CONTENT_DIGEST
+_HEADER = bytes((_TAG, _PAYLOAD + _MAC))
+_LENGTH = len(_HEADER) + _PAYLOAD + _MAC
 _NO_PARENT = bytes(DIGEST)
 # Decoded signatures a signer remembers before it starts over.
 _CLAIMS = 4096
@@ -80,19 +90,27 @@ class Binding(NamedTuple):
 
 
 class _Claim(NamedTuple):
-    """What a signature minted here says about its block."""
+    """What a signature minted here (or trusted) says about its block."""
 
     kind: str
-    binding: Binding
-    content: bytes
+    # None for a trusted token: bound to its content alone (its conversation is unknown).
+    binding: Binding | None
+    content: bytes | None
 
 
 class Signer:
-    """Mints and checks thinking signatures under one secret (random unless given)."""
+    """Mints and checks thinking signatures under one secret (random unless given).
+
+    A token it did not mint is judged by its shape alone (`signature_shapes`): a
+    well-formed one is FOREIGN (unverifiable: a real API's, replayed), anything else
+    INVALID. Tokens shaped like its own are its own: one that fails its check was edited
+    or forged, and is INVALID too. `trust` makes a known foreign token verifiable.
+    """
 
     def __init__(self, secret: bytes | None = None) -> None:
         self._secret = secret if secret is not None else secrets.token_bytes(32)
-        self._claims: dict[str, _Claim | None] = {}
+        self._claims: dict[str, _Claim | Verdict] = {}
+        self._trusted: dict[str, _Claim] = {}
         self._trie = SignatureTrie(self._judge, _TRIE_BUDGET)
 
     @classmethod
@@ -107,6 +125,40 @@ class Signer:
     def mint(self, thinking: str, request: Mapping[str, Any]) -> str:
         """The signature of one thinking block replying to `request` (the first of its reply)."""
         return self.session(request).thinking(thinking)
+
+    def trust(self, block: Mapping[str, Any]) -> None:
+        """Take a thinking or redacted_thinking block's token as genuine for that block.
+
+        For conversations recorded from the real API: sent back, the block is then VALID
+        while its content is unchanged and INVALID once edited, instead of FOREIGN. The
+        conversation it came from is not known, so it is not bound to one.
+        """
+        kind = block.get("type")
+        token = block.get("signature" if kind == "thinking" else "data")
+        text = block.get("thinking")
+        if kind not in _KINDS or not isinstance(token, str) or not token:
+            raise ValueError("trust takes a thinking or redacted_thinking block with its token")
+        content = None
+        if kind == "thinking":
+            if not isinstance(text, str):
+                raise ValueError("a thinking block to trust needs its `thinking` text")
+            content = content_digest(utf8(text))
+        self._trusted[token] = _Claim(kind, None, content)
+        self._claims.pop(token, None)
+        # Verdicts remembered for conversations holding the token are now wrong.
+        self._trie.clear()
+
+    def trust_all(self, messages: Iterable[Any]) -> int:
+        """`trust` every thinking block of these messages (or content blocks); how many."""
+        trusted = 0
+        for item in messages:
+            content = item.get("content") if isinstance(item, Mapping) else None
+            blocks = content if isinstance(content, list) else [item]
+            for block in blocks:
+                if isinstance(block, Mapping) and block.get("type") in _KINDS:
+                    self.trust(block)
+                    trusted += 1
+        return trusted
 
     def check(self, request: Mapping[str, Any], *, binding: bool = True) -> list[BlockCheck]:
         """Every thinking and redacted_thinking block `request` sends back, checked.
@@ -132,10 +184,15 @@ class Signer:
     def _judge(
         self, message: int, thought: Thought, prefix: bytes, parent: bytes | None, head: bytes
     ) -> BlockCheck:
-        claimed = self._claimed(thought)
-        if claimed is None:
-            return BlockCheck(message, thought.block, thought.kind, Verdict.FOREIGN)
-        differs = _differs(claimed, head, prefix, parent) if head else None
+        claim = self._claim(thought.token)
+        if isinstance(claim, Verdict):
+            return BlockCheck(message, thought.block, thought.kind, claim)
+        if claim.kind != thought.kind or (
+            thought.kind == "thinking" and claim.content != thought.text_digest
+        ):
+            return BlockCheck(message, thought.block, thought.kind, Verdict.INVALID)
+        binding = claim.binding
+        differs = _differs(binding, head, prefix, parent) if head and binding else None
         verdict = Verdict.VALID if differs is None else Verdict.MISMATCH
         return BlockCheck(message, thought.block, thought.kind, verdict, differs)
 
@@ -147,39 +204,46 @@ class Signer:
     def _mac(self, payload: bytes) -> bytes:
         return hmac.digest(self._secret, payload, "sha512")
 
-    def _claimed(self, thought: Thought) -> Binding | None:
-        """What the block's signature binds it to, if this server minted it for this block."""
-        token = thought.token
+    def _claim(self, token: Any) -> _Claim | Verdict:
+        """What a token says of its block, or the verdict on it when it says nothing."""
         if not isinstance(token, str) or not token:
-            return None
+            return Verdict.INVALID
         try:
-            claim = self._claims[token]
+            return self._claims[token]
         except KeyError:
-            claim = self._decode(token)
-            if len(self._claims) >= _CLAIMS:
-                self._claims.clear()
-            self._claims[token] = claim
-        if claim is None or claim.kind != thought.kind:
-            return None
-        if thought.kind == "thinking" and claim.content != thought.text_digest:
-            return None
-        return claim.binding
+            pass
+        claim = self._trusted.get(token) or self._decode(token)
+        if len(self._claims) >= _CLAIMS:
+            self._claims.clear()
+        self._claims[token] = claim
+        return claim
 
-    def _decode(self, token: str) -> _Claim | None:
-        try:
-            raw = base64.b64decode(token, validate=True)
-        except (binascii.Error, ValueError):
-            return None
-        if len(raw) != 2 + _PAYLOAD + _MAC or raw[0] != _TAG or raw[1] != _PAYLOAD + _MAC:
-            return None
+    def _decode(self, token: str) -> _Claim | Verdict:
+        raw = signature_shapes.decode(token)
+        if raw is None:
+            return Verdict.INVALID
+        if not _looks_minted(raw):
+            return Verdict.FOREIGN if signature_shapes.well_formed(raw) else Verdict.INVALID
         payload, mac = raw[2 : 2 + _PAYLOAD], raw[2 + _PAYLOAD :]
         kind = _KIND_NAMES.get(payload[1])
-        if payload[0] != _VERSION or kind is None:
-            return None
+        if raw[:2] != _HEADER or payload[0] != _VERSION or kind is None:
+            return Verdict.INVALID
         if not hmac.compare_digest(mac, self._mac(payload)):
-            return None
+            return Verdict.INVALID
         d = [payload[2 + k * DIGEST : 2 + (k + 1) * DIGEST] for k in range(4)]
         return _Claim(kind, Binding(*d), payload[2 + 4 * DIGEST :])
+
+
+def _looks_minted(raw: bytes) -> bool:
+    """Whether `raw` has the shape of this server's tokens, valid or not.
+
+    Ours are wrapped like the API's (field 2, length 114) but what they wrap starts with
+    the version byte, which no protobuf field starts with; the API's wrap a message. A
+    token of ours with a character edited keeps its length and, unless the edit hits the
+    version byte and happens to leave 113 bytes that parse, its unparsable body: it is
+    refused as ours, never taken for a foreign one.
+    """
+    return len(raw) == _LENGTH and not signature_shapes.is_message(raw[2:])
 
 
 class SigningSession:

@@ -13,7 +13,7 @@ from .book import ScenarioBook, book_for
 from .cache import PromptCache
 from .catalog import Catalog
 from .clock import Clock
-from .config import Config, Strictness
+from .config import Config, SignaturePolicy, Strictness
 from .faults import FaultBook
 from .files.store import FileStore
 from .journal import Journal
@@ -52,6 +52,8 @@ class ServerState:
     files: FileStore = field(init=False)
     # The strictness in force: the config's, unless the running test chose another.
     strictness: Strictness = field(init=False)
+    # The signature policy in force, likewise.
+    signatures: SignaturePolicy = field(init=False)
     # The contract report covers the whole session: reset() leaves it alone.
     report: ReportCollector = field(default_factory=ReportCollector)
     # The journal length and body bytes at which it is trimmed back to the config's limits.
@@ -69,6 +71,7 @@ class ServerState:
         self.limits = RateLimiter(self.config.rate_limits, self.clock)
         self.files = FileStore(self.clock, self.config.files_max_bytes)
         self.strictness = self.config.strictness
+        self.signatures = self.config.signatures
         seed = self.config.seed
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
         self.scenarios = book_for(self.config)
@@ -115,6 +118,7 @@ class ServerState:
         self.limits.clear()
         self.files.clear()
         self.strictness = self.config.strictness
+        self.signatures = self.config.signatures
 
 
 def _past(limit: int | None) -> int:

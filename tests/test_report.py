@@ -258,7 +258,14 @@ def test_json_has_the_documented_shape_and_survives_a_round_trip(tmp_path: Path)
     report.write_json(target)
     data = json.loads(target.read_text())
     assert data == report.to_json()
-    assert list(data) == ["report_version", "summary", "requests", "features", "violations"]
+    assert list(data) == [
+        "report_version",
+        "summary",
+        "requests",
+        "features",
+        "violations",
+        "notices",
+    ]
     assert data["report_version"] == 1
     assert list(data["features"]) == list(CATEGORIES)
     assert data["violations"]["rules"] == [

@@ -110,7 +110,7 @@ def test_verdicts_match_a_signer_that_never_saw_the_conversation() -> None:
         assert seen_by(signer, variant) == fresh(variant), variant
         assert signer.first_binding(variant) == Signer.from_seed("trie").first_binding(variant)
     verdicts = {v for variant in variants for _, _, v, _ in seen_by(signer, variant)}
-    assert verdicts == {"valid", "foreign", "mismatch"}
+    assert verdicts == {"valid", "invalid", "mismatch"}
 
 
 def test_faults_are_the_checks_that_are_not_valid() -> None:
@@ -119,9 +119,9 @@ def test_faults_are_the_checks_that_are_not_valid() -> None:
     answer = reply(first, thinking("one"), text("a"), signer=signer)
     body = request(user("hello"), answer, user("x"), block(9), user("y"))
     checks = signer.check(body)
-    assert [c.verdict for c in checks] == [Verdict.MISMATCH, Verdict.FOREIGN]
+    assert [c.verdict for c in checks] == [Verdict.MISMATCH, Verdict.INVALID]
     assert signer.faults(body) == checks
-    assert [c.verdict for c in signer.faults(body, binding=False)] == [Verdict.FOREIGN]
+    assert [c.verdict for c in signer.faults(body, binding=False)] == [Verdict.INVALID]
 
 
 def test_the_trie_holds_at_most_its_budget_and_stays_exact() -> None:

@@ -82,23 +82,23 @@ def test_a_request_without_thinking_blocks_has_nothing_to_check() -> None:
     assert SIGNER.check(request(user("hi"), assistant("hello"), user("bye"))) == []
 
 
-def test_other_servers_signature_is_foreign() -> None:
+def test_other_servers_signature_is_invalid() -> None:
     _, follow = tool_loop()
-    assert verdicts(follow, Signer.from_seed("another server")) == [("foreign", None)]
+    assert verdicts(follow, Signer.from_seed("another server")) == [("invalid", None)]
 
 
-def test_altered_text_is_foreign() -> None:
+def test_altered_text_is_invalid() -> None:
     _, follow = tool_loop()
     follow["messages"][1]["content"][0]["thinking"] += " (edited)"
-    assert verdicts(follow) == [("foreign", None)]
+    assert verdicts(follow) == [("invalid", None)]
 
 
-def test_signature_of_another_block_is_foreign() -> None:
+def test_signature_of_another_block_is_invalid() -> None:
     first = request(user("hi"))
     one = reply(first, thinking("one"), text("a"))
     two = reply(first, thinking("two"), text("b"))
     one["content"][0]["signature"] = two["content"][0]["signature"]
-    assert verdicts(request(user("hi"), one, user("more"))) == [("foreign", None)]
+    assert verdicts(request(user("hi"), one, user("more"))) == [("invalid", None)]
 
 
 def test_thinking_signature_is_not_redacted_data() -> None:
@@ -106,7 +106,7 @@ def test_thinking_signature_is_not_redacted_data() -> None:
     answer = reply(first, thinking("one"), text("a"))
     block = answer["content"][0]
     answer["content"][0] = {"type": "redacted_thinking", "data": block["signature"]}
-    assert verdicts(request(user("hi"), answer, user("more"))) == [("foreign", None)]
+    assert verdicts(request(user("hi"), answer, user("more"))) == [("invalid", None)]
 
 
 def test_edits_before_the_block_are_mismatches_named_by_what_changed() -> None:
@@ -222,7 +222,7 @@ def test_odd_blocks_never_raise() -> None:
     )
     body["messages"].insert(1, "not a message")
     found = SIGNER.check(body)
-    assert [c.verdict for c in found] == [Verdict.FOREIGN] * 4
+    assert [c.verdict for c in found] == [Verdict.INVALID] * 4
     assert [c.path for c in found] == [
         "messages.2.content.0",
         "messages.2.content.1",
@@ -237,7 +237,7 @@ def test_authenticity_alone_skips_the_conversation() -> None:
     assert verdicts(moved) == [("mismatch", "system")]
     assert [c.verdict for c in SIGNER.check(moved, binding=False)] == [Verdict.VALID]
     follow["messages"][1]["content"][0]["thinking"] = "changed"
-    assert [c.verdict for c in SIGNER.check(follow, binding=False)] == [Verdict.FOREIGN]
+    assert [c.verdict for c in SIGNER.check(follow, binding=False)] == [Verdict.INVALID]
 
 
 def test_verdicts_follow_the_content_not_the_objects_sent() -> None:
@@ -248,9 +248,9 @@ def test_verdicts_follow_the_content_not_the_objects_sent() -> None:
     assert verdicts(follow) == [("valid", None)]
     original = block["thinking"]
     block["thinking"] = original + " (edited)"
-    assert verdicts(follow) == [("foreign", None)]
+    assert verdicts(follow) == [("invalid", None)]
     block["thinking"] = original
     assert verdicts(follow) == [("valid", None)]
     follow["messages"][0]["content"] = "Weather in Rome?"
     assert verdicts(follow) == [("mismatch", "messages")]
-    assert verdicts(follow, Signer.from_seed("another server")) == [("foreign", None)]
+    assert verdicts(follow, Signer.from_seed("another server")) == [("invalid", None)]
