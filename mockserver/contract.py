@@ -17,6 +17,7 @@ from .errors import Problem
 from .keys import Draft
 from .semantics import check_semantics
 from .state import ServerState
+from .tool_schemas import tool_schema_problem
 
 Kind = Literal["messages", "count_tokens"]
 
@@ -29,6 +30,14 @@ def check_shape(
         draft.problems.extend(problems)
         raise problems[0].to_error()
     integral_counts(body)
+    # Part of the shape, whatever the strictness: the API's schema stage refuses an invalid
+    # input_schema, and a forced call to such a tool could not be answered meaningfully.
+    tools = body.get("tools")
+    if tools is not None:
+        bad_schema = tool_schema_problem(tools)
+        if bad_schema is not None:
+            draft.problems.append(bad_schema)
+            raise bad_schema.to_error()
 
 
 def integral_counts(body: dict[str, Any]) -> None:
