@@ -42,9 +42,7 @@ EMPTY_CONTENT = "empty_content"  # a user or assistant message with no content b
 BLANK_TEXT = "blank_text"  # a user or assistant text block that is empty or whitespace
 REPEATED_TOOL_NAMES = "repeated_tool_names"  # two tool definitions with the same name
 # The features whose rules look only at the messages holding them (`messages_with`).
-BY_MESSAGE = frozenset(
-    {IMAGES, DOCUMENTS, CITATIONS, EMPTY_CONTENT, BLANK_TEXT, SYSTEM_MESSAGES}
-)
+BY_MESSAGE = frozenset({IMAGES, DOCUMENTS, CITATIONS, EMPTY_CONTENT, BLANK_TEXT, SYSTEM_MESSAGES})
 
 # Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
 # the ABC's, which still admits any other Mapping.
