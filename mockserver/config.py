@@ -36,6 +36,8 @@ class Config:
     # Accept anthropic-beta values the server does not know.
     any_beta: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
+    # Seconds a request body may take to arrive once its headers have (a 408 after).
+    body_read_timeout: float = 60.0
     # Seed for everything the server mints (thinking signatures); None: random per start.
     seed: str | None = None
     # Watch scenario files and reload them when they change (standalone server).

@@ -16,7 +16,15 @@ from aiohttp import web
 
 from . import ids
 from .body import too_deep
-from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
+from .errors import (
+    ApiError,
+    ClientGone,
+    InternalServer,
+    MethodNotAllowed,
+    NotFound,
+    RequestTooLarge,
+)
+from .gate import NO_RESPONSE
 from .journal import Exchange
 from .keys import Draft
 from .redact import redact_headers
@@ -87,6 +95,12 @@ def api_route(state: ServerState, handler: ApiHandler) -> Handler:
         except ApiError as exc:
             response = error_response(exc, draft.request_id, state.organization_id)
             draft.response = exc.body(draft.request_id)
+            if exc.closes_connection:
+                response.force_close()
+        except ClientGone:
+            # Nobody to answer: journaled as a dropped connection is (status 0, interrupted).
+            draft.interrupted = True
+            response = web.Response(status=NO_RESPONSE)
         except web.HTTPException as exc:
             error = _as_api_error(exc)
             response = error_response(error, draft.request_id, state.organization_id)

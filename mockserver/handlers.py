@@ -7,9 +7,11 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from . import ids
 from .body import JSON_CONTENT_TYPES, check_content_type, parse_body
+from .body_read import read_body, undecodable
 from .catalog import ModelSpec
 from .context import RequestContext
 from .contract import Kind, check_rules, check_shape
@@ -72,7 +74,14 @@ async def check_request(
     content = request.content
     # A small body has usually all arrived with the headers: taken from the buffer at once,
     # without request.read()'s chunk loop (a tenth of the framework's work on such a request).
-    raw = content.read_nowait() if content.is_eof() else await request.read()
+    try:
+        raw = (
+            content.read_nowait()
+            if content.is_eof()
+            else await read_body(request, state.config.body_read_timeout)
+        )
+    except RequestPayloadError:
+        raise undecodable(request) from None
     body = parse_body(raw, state.config.max_body_bytes)
     draft.body, draft.body_size = body, len(raw)
     # Most servers have no fault rule in force: no coroutine is made for them.
