@@ -23,6 +23,7 @@ from aiohttp import web
 from .faults import Fault, FaultRule
 from .keys import STATE
 from .ratelimit import RateLimits
+from .script_checks import header_problem
 from .state import ServerState
 from .stream_plan import StreamFault
 
@@ -41,7 +42,7 @@ def fault_from_json(data: Mapping[str, Any]) -> Fault:
             data.get("status", 529),
             data.get("message"),
             error_type=data.get("type"),
-            headers={str(k): str(v) for k, v in (data.get("headers") or {}).items()},
+            headers=_headers(data.get("headers")),
             retry_after=data.get("retry_after"),
             delay=data.get("delay", 0.0),
         )
@@ -51,6 +52,18 @@ def fault_from_json(data: Mapping[str, Any]) -> Fault:
             raise ValueError('a stream fault needs "stream": a StreamFault object')
         return Fault.in_stream(StreamFault(**stream))
     return Fault(kind, delay=data.get("delay", 0.0), keep=data.get("keep", 0.5))
+
+
+def _headers(given: Any) -> dict[str, str]:
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        raise ValueError('"headers" must be an object of header names and values')
+    for name, value in given.items():
+        problem = header_problem(name, value)
+        if problem is not None:
+            raise ValueError(problem)
+    return {name: str(value) for name, value in given.items()}
 
 
 def rule_from_json(data: Any) -> FaultRule:

@@ -45,6 +45,8 @@ class Config:
     any_beta: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
     files_max_bytes: int = FILES_MAX_BYTES
+    # Seconds a request body may take to arrive once its headers have (a 408 after).
+    body_read_timeout: float = 60.0
     # Seed for everything the server mints (thinking signatures); None: random per start.
     seed: str | None = None
     # Watch scenario files and reload them when they change (standalone server).

@@ -17,6 +17,7 @@ from .errors import Problem
 from .keys import Draft
 from .semantics import check_semantics
 from .state import ServerState
+from .tool_schemas import tool_schema_problem
 
 Kind = Literal["messages", "count_tokens"]
 
@@ -28,6 +29,33 @@ def check_shape(
     if problems:
         draft.problems.extend(problems)
         raise problems[0].to_error()
+    integral_counts(body)
+    # Part of the shape, whatever the strictness: the API's schema stage refuses an invalid
+    # input_schema, and a forced call to such a tool could not be answered meaningfully.
+    tools = body.get("tools")
+    if tools is not None:
+        bad_schema = tool_schema_problem(tools)
+        if bad_schema is not None:
+            draft.problems.append(bad_schema)
+            raise bad_schema.to_error()
+
+
+def integral_counts(body: dict[str, Any]) -> None:
+    """`max_tokens` and `thinking.budget_tokens` sent as whole floats (`5.0`) become ints.
+
+    JSON Schema counts 5.0 as an integer, so it passed the schema; the API's validators are
+    pydantic's (lax mode), which take a float without a fractional part as that integer
+    (a guess: no public report shows `max_tokens: 5.0` answered). Every later stage reads
+    these as ints: without this, 70000.0 skipped the model maximum, 5.0 was not cut and
+    0.0 was no pre-warm. orjson reads integers of 2^64 and over as floats, which land here
+    too and meet the maximum as the integers they were.
+    """
+    max_tokens = body.get("max_tokens")
+    if type(max_tokens) is float:
+        body["max_tokens"] = int(max_tokens)
+    thinking = body.get("thinking")
+    if type(thinking) is dict and type(thinking.get("budget_tokens")) is float:
+        thinking["budget_tokens"] = int(thinking["budget_tokens"])
 
 
 def check_rules(

@@ -17,7 +17,15 @@ from aiohttp import web
 
 from . import ids
 from .body import too_deep
-from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
+from .errors import (
+    ApiError,
+    ClientGone,
+    InternalServer,
+    MethodNotAllowed,
+    NotFound,
+    RequestTooLarge,
+)
+from .gate import NO_RESPONSE
 from .journal import Exchange
 from .keys import Draft
 from .redact import redact_headers
@@ -107,6 +115,12 @@ def api_route(
             response = await handler(request, state, draft)
         except ApiError as exc:
             response = failed(exc, draft)
+            if exc.closes_connection:
+                response.force_close()
+        except ClientGone:
+            # Nobody to answer: journaled as a dropped connection is (status 0, interrupted).
+            draft.interrupted = True
+            response = web.Response(status=NO_RESPONSE)
         except web.HTTPException as exc:
             response = failed(_as_api_error(exc), draft)
         except RecursionError:

@@ -37,6 +37,8 @@ class ApiError(Exception):
     status: ClassVar[int] = 500
     error_type: ClassVar[str] = "api_error"
     default_message: ClassVar[str] = "Internal server error"
+    # The connection cannot carry another request after this answer (its body is unread).
+    closes_connection: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -164,6 +166,28 @@ class RateLimited(ApiError):
     status = 429
     error_type = "rate_limit_error"
     default_message = "Rate limited"
+
+
+class UndecodableBody(InvalidRequest):
+    """A body its Content-Encoding does not decode; the rest of it cannot be framed."""
+
+    closes_connection = True
+
+
+class RequestTimeout(ApiError):
+    """A body that did not arrive in time (a client sending a byte a second, or stalled).
+
+    The API's front end answers such a request itself: status and wording are a guess.
+    """
+
+    status = 408
+    error_type = "timeout_error"
+    default_message = "Request timeout: the request body was not received in time"
+    closes_connection = True
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its request body had arrived."""
 
 
 class InternalServer(ApiError):

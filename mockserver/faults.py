@@ -16,6 +16,7 @@ Where each kind strikes (gate.py plays them):
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from typing import Any, Literal, NamedTuple, get_args
 
 from .error_catalog import retry_after_headers
 from .reply import ErrorReply
+from .script_checks import header_problem
 from .stream_plan import StreamFault
 
 FaultKind = Literal["error", "latency", "disconnect", "truncate", "stream"]
@@ -43,6 +45,20 @@ def _is_int(value: object, low: int | None = None, high: int | None = None) -> b
     return (low is None or value >= low) and (high is None or value <= high)
 
 
+def _check_error(error: ErrorReply) -> None:
+    if not _is_int(error.status, 400, 599):
+        raise ValueError("an error fault's status must be an integer from 400 to 599")
+    # Both go out in the error envelope, whose schema has them as strings.
+    if not isinstance(error.message, str | None) or not isinstance(error.error_type, str | None):
+        raise ValueError("an error fault's message and type must be strings")
+    if not isinstance(error.headers, Mapping):
+        raise ValueError("an error fault's headers must be an object of names and values")
+    for name, value in error.headers.items():
+        problem = header_problem(name, value)
+        if problem is not None:
+            raise ValueError(problem)
+
+
 @dataclass(frozen=True)
 class Fault:
     kind: FaultKind
@@ -59,11 +75,12 @@ class Fault:
             raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}")
         if (self.kind == "error") != (self.error is not None):
             raise ValueError("an error fault needs an error, and only an error fault has one")
-        if self.error is not None and not _is_int(self.error.status, 400, 599):
-            raise ValueError("an error fault's status must be an integer from 400 to 599")
+        if self.error is not None:
+            _check_error(self.error)
         if (self.kind == "stream") != (self.stream is not None):
             raise ValueError("a stream fault needs a StreamFault, and only a stream fault has one")
-        if not _is_number(self.delay) or self.delay < 0:
+        if not _is_number(self.delay) or not 0 <= self.delay < math.inf:
+            # A NaN delay never ends: asyncio sleeps for it without waking.
             raise ValueError("delay must be a number >= 0")
         if not _is_number(self.keep) or not 0 <= self.keep < 1:
             raise ValueError("keep must be a number at least 0 and below 1")

@@ -8,10 +8,12 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 from multidict import CIMultiDictProxy
 
 from . import ids
 from .body import JSON_CONTENT_TYPES, check_content_type, parse_body
+from .body_read import read_body, undecodable
 from .catalog import ModelSpec
 from .config import Config
 from .context import RequestContext
@@ -92,7 +94,14 @@ async def check_request(
     content = request.content
     # A small body has usually all arrived with the headers: taken from the buffer at once,
     # without request.read()'s chunk loop (a tenth of the framework's work on such a request).
-    raw = content.read_nowait() if content.is_eof() else await request.read()
+    try:
+        raw = (
+            content.read_nowait()
+            if content.is_eof()
+            else await read_body(request, state.config.body_read_timeout)
+        )
+    except RequestPayloadError:
+        raise undecodable(request) from None
     body = parse_body(raw, state.config.max_body_bytes)
     draft.body, draft.body_size = body, len(raw)
     # One substring search (no call) on the plain path; a thread continuation brings

@@ -23,6 +23,7 @@ from .errors import ScenarioError
 from .loader_build import BuildError, build_scenario
 from .resources import schemas_dir
 from .scenario import Scenario
+from .script_checks import header_problem, value_problems
 
 log = logging.getLogger("mockserver.scenarios")
 
@@ -202,6 +203,32 @@ def _check_schema(doc: LineMap, source: str) -> None:
     raise ScenarioError(found[0].message, source, found[0].line, tuple(map(str, found[1:])))
 
 
+def _check_values(doc: LineMap, source: str) -> None:
+    """What the schema cannot see: values no response can carry, headers that break framing."""
+    for path, what in value_problems(doc):
+        raise ScenarioError(f"{_path_text(path)}: {what}", source, _line_at(doc, path))
+    for path, headers in _error_headers(doc, ()):
+        for name, value in headers.items():
+            problem = header_problem(name, value)
+            if problem is not None:
+                where = (*path, name)
+                raise ScenarioError(f"{_path_text(where)}: {problem}", source, _line_at(doc, where))
+
+
+def _error_headers(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every scripted error's `headers` mapping, with its path (request matchers excluded)."""
+    if isinstance(node, Mapping):
+        error = node.get("error")
+        if isinstance(error, Mapping) and isinstance(error.get("headers"), Mapping):
+            yield (*path, "error", "headers"), error["headers"]
+        for key, item in node.items():
+            if key != "match":
+                yield from _error_headers(item, (*path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _error_headers(item, (*path, i))
+
+
 def parse_scenarios(
     text: str, source: str = "<string>", default_name: str = "scenario"
 ) -> list[Scenario]:
@@ -246,6 +273,7 @@ def _parse(text: str, source: str, default_name: str) -> list[Scenario]:
                 "a scenario must be a mapping (version, steps, rules…)", source, line
             )
         _check_schema(doc, source)
+        _check_values(doc, source)
         name = default_name if len(docs) == 1 else f"{default_name}#{number + 1}"
         try:
             scenarios.append(build_scenario(doc, source, name))

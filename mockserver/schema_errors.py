@@ -84,6 +84,9 @@ def _scalar_text(keyword: str, expected: Any, instance: Any, fallback: str) -> s
     if keyword == "type":
         kinds = [expected] if isinstance(expected, str) else list(expected)
         kind = next((k for k in kinds if k != "null"), kinds[0])
+        if kind == "integer" and type(instance) is float:
+            # pydantic's int_from_float wording (a guess for the API: not seen quoted).
+            return f"{_TYPE_WORDS_TEXT[kind]}, got a number with a fractional part"
         return _TYPE_WORDS_TEXT[kind]
     if keyword == "enum":
         return literal_text(expected)

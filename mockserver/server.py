@@ -17,6 +17,7 @@ from aiohttp import web
 
 from . import control, verify
 from .app import create_app
+from .client_errors_log import quiet_client_faults
 from .config import Config, SignaturePolicy, Strictness
 from .faults import FaultRule, fail_next
 from .files.upload import mime_type_of
@@ -35,11 +36,22 @@ _PACKAGE_DIR = str(Path(__file__).parent)
 
 # What the SDK reads when a client is built with its defaults.
 TEST_API_KEY = "sk-ant-mockserver-test"
+MAX_HEADER_BYTES = 32 * 1024
 
 
 async def listen(app: web.Application, config: Config) -> tuple[web.AppRunner, int]:
     """Start serving `app`; returns the runner and the bound port (port 0 picks one)."""
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2)
+    # aiohttp refuses a header line over 8,190 bytes in plain text, before any route runs;
+    # clients with long headers (a long anthropic-beta list, big cookies) reach the API's
+    # front end, which takes more (its limit unknown: 32 KiB is a guess).
+    quiet_client_faults()
+    runner = web.AppRunner(
+        app,
+        access_log=None,
+        shutdown_timeout=2,
+        max_line_size=MAX_HEADER_BYTES,
+        max_field_size=MAX_HEADER_BYTES,
+    )
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     try:

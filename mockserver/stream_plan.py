@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import inf
 from typing import Literal, get_args
 
 FaultKind = Literal["error", "disconnect", "stall"]
@@ -64,8 +65,11 @@ class StreamFault:
             raise ValueError("give after_events or after_bytes, not both")
         if (self.after_events or 0) < 0 or (self.after_bytes or 0) < 0:
             raise ValueError("after_events and after_bytes must be >= 0")
-        if self.stall_seconds < 0:
+        if not isinstance(self.stall_seconds, int | float) or not 0 <= self.stall_seconds < inf:
             raise ValueError("stall_seconds must be >= 0")
+        # They go out in an `event: error` frame: anything but text breaks its schema.
+        if not isinstance(self.error_type, str) or not isinstance(self.message, str | None):
+            raise ValueError("error_type must be a string, and message a string or null")
 
 
 @dataclass(frozen=True)

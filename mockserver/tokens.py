@@ -318,7 +318,9 @@ class _Counter:
         if isinstance(value, list):
             return sum(map(self.value, value))
         if isinstance(value, _MAPPING):
-            priced = value.get("type") in _PRICED_BLOCKS
+            # Open objects (a toolset's `configs`) may hold anything under "type".
+            kind = value.get("type")
+            priced = isinstance(kind, str) and kind in _PRICED_BLOCKS
             return self.block(value) if priced else self.fields(value, _UNCOUNTED_KEYS)
         return 1
 
