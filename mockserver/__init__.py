@@ -9,6 +9,7 @@ from .journal import Exchange, Journal
 from .loader import load_scenario, load_scenarios
 from .matchers import match
 from .ratelimit import RateLimits
+from .redact import key_digest
 from .reply import ErrorReply, Reply
 from .report import ContractReport
 from .scenario import Scenario, Step, rule, step
@@ -36,6 +37,7 @@ __all__ = [
     "StreamFault",
     "StreamPlan",
     "__version__",
+    "key_digest",
     "load_scenario",
     "load_scenarios",
     "match",

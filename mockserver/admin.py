@@ -6,6 +6,7 @@ Clients off the loopback interface need `Authorization: Bearer <admin token>`.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
@@ -16,8 +17,10 @@ from aiohttp import web
 
 from . import control, verify
 from .admin_faults import fault_routes
+from .admin_guard import Refused, check_browser
 from .errors import ScenarioError
 from .journal import Exchange
+from .journal_json import exchanges_json
 from .keys import STATE
 from .loader import parse_scenarios
 from .scenario import Scenario
@@ -84,7 +87,16 @@ def admin_route(handler: Handler) -> Handler:
     async def answer(request: web.Request) -> web.StreamResponse:
         try:
             check_access(request)
+            config = _state(request).config
+            check_browser(
+                request,
+                host=config.host,
+                allowed_origins=config.admin_allow_origins,
+                loopback=_is_loopback(request.remote),
+            )
             return await handler(request)
+        except Refused as exc:
+            return web.json_response({"error": exc.message}, status=exc.status)
         except AdminError as exc:
             return web.json_response({"error": exc.message, **exc.extra}, status=exc.status)
         except ScenarioError as exc:
@@ -109,7 +121,7 @@ def _flag(request: web.Request, name: str) -> bool:
 
 
 def _exchanges(items: list[Exchange]) -> web.Response:
-    return web.json_response({"count": len(items), "exchanges": [e.to_json() for e in items]})
+    return web.Response(body=exchanges_json(items), content_type="application/json")
 
 
 async def health(request: web.Request) -> web.Response:
@@ -162,7 +174,8 @@ async def list_scenarios(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "scenarios": [_summary(s) for s in book.scenarios],
-            "errors": {str(path): str(error) for path, error in book.errors.items()},
+            # Copied at once: the folder watcher's thread updates it.
+            "errors": {str(path): str(error) for path, error in list(book.errors.items())},
         }
     )
 
@@ -176,20 +189,23 @@ async def _scenario_text(request: web.Request) -> tuple[str, str]:
     return text, request.query.get("source", "<admin>")
 
 
+async def _parsed_scenarios(request: web.Request) -> list[Scenario]:
+    text, source = await _scenario_text(request)
+    # Parsing takes seconds for a large file: in a thread, so requests keep being answered.
+    return await asyncio.to_thread(parse_scenarios, text, source)
+
+
 async def add_scenarios(request: web.Request) -> web.Response:
     """Play the scenarios in the body (YAML or JSON) too, until the next reset."""
-    state = _state(request)
-    text, source = await _scenario_text(request)
-    added = control.load_text(state, text, source)
+    added = await _parsed_scenarios(request)
+    control.add_scenarios(_state(request), added)
     return web.json_response({"added": [_summary(s) for s in added]})
 
 
 async def replace_scenarios(request: web.Request) -> web.Response:
     """Play the scenarios in the body instead of those added before (files stay)."""
-    state = _state(request)
-    text, source = await _scenario_text(request)
-    scenarios = parse_scenarios(text, source)
-    control.replace_scenarios(state, scenarios)
+    scenarios = await _parsed_scenarios(request)
+    control.replace_scenarios(_state(request), scenarios)
     return web.json_response({"added": [_summary(s) for s in scenarios]})
 
 
@@ -206,7 +222,11 @@ async def advance_clock(request: web.Request) -> web.Response:
     seconds = body.get("seconds") if isinstance(body, dict) else None
     if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
         raise AdminError(400, '"seconds" must be a number >= 0')
-    return web.json_response({"now": control.advance_clock(_state(request), seconds)})
+    try:
+        now = control.advance_clock(_state(request), seconds)
+    except ValueError as exc:
+        raise AdminError(400, str(exc)) from None
+    return web.json_response({"now": now})
 
 
 def _strictness(state: ServerState) -> web.Response:

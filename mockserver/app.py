@@ -5,11 +5,16 @@ from __future__ import annotations
 from aiohttp import web
 
 from .admin import Handler, add_admin_routes, admin_route, is_admin_path
+from .batches.routes import add_batch_routes
 from .config import Config
 from .envelope import api_route
+from .files.routes import delete_file, download_file, file_metadata, list_files, upload_file
 from .handlers import count_tokens, create_message
 from .keys import STATE, Draft
-from .models_api import get_model, list_models
+from .models_api import get_model
+from .openai.errors import envelope as openai_envelope
+from .openai.handler import chat_completions
+from .openai.models import list_models_either
 from .render import end_streams_on_shutdown
 from .state import ServerState
 from .watcher import watch_scenarios
@@ -53,8 +58,15 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     app.router.add_get("/", api_route(state, root))
     app.router.add_post("/v1/messages", api_route(state, create_message))
     app.router.add_post("/v1/messages/count_tokens", api_route(state, count_tokens))
-    app.router.add_get("/v1/models", api_route(state, list_models))
+    add_batch_routes(app.router, state)
+    app.router.add_post("/v1/chat/completions", api_route(state, chat_completions, openai_envelope))
+    app.router.add_get("/v1/models", api_route(state, list_models_either))
     app.router.add_get("/v1/models/{model_id}", api_route(state, get_model))
+    app.router.add_post("/v1/files", api_route(state, upload_file))
+    app.router.add_get("/v1/files", api_route(state, list_files))
+    app.router.add_get("/v1/files/{file_id}", api_route(state, file_metadata))
+    app.router.add_delete("/v1/files/{file_id}", api_route(state, delete_file))
+    app.router.add_get("/v1/files/{file_id}/content", api_route(state, download_file))
     add_admin_routes(app.router)
     # Last, so every other route is tried first.
     app.router.add_route("*", "/{tail:.*}", fallback(state))

@@ -1,7 +1,9 @@
-"""`anthropic-beta` values the API knows (api-surface.md §8 and §12).
+"""`anthropic-beta` values the API knows (api-surface.md §8 and §12, and newer clients).
 
 §8 lists what SDK 2.12.0 knows; §12 adds what real clients were seen sending
-(Claude Code, LiteLLM, the AI SDK, the SDKs' tool runners). All are accepted.
+(Claude Code, LiteLLM, the AI SDK, the SDKs' tool runners). The newest clients add the
+rest: SDK 2.17's `AnthropicBetaParam`, Claude Code 2.1.332 and the AI SDK 4.x. All are
+accepted; an unknown value is refused, as the API refuses it.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ KNOWN_BETAS: frozenset[str] = frozenset(
         "analytics-usage-cost-2026-08-24",
         "experimental-claude-tag-2026-10-21",
         "ce-claude-code-managed-settings-2026-10-06",
+        # SDK 2.17 `AnthropicBetaParam` adds
+        "efs-2026-10-01",
+        "google-managed-data-controls-2026-09-01",
         # deprecated but still accepted
         "message-batches-2024-09-24",
         "prompt-caching-2024-07-31",
@@ -78,5 +83,15 @@ KNOWN_BETAS: frozenset[str] = frozenset(
         "web-fetch-2025-09-10",
         "search-results-2025-06-09",
         "fine-grained-tool-streaming-2025-05-14",
+        # Claude Code 2.1.332 on every request; the AI SDK 4.x adds advanced-tool-use by
+        # itself for `defer_loading` tools and tool search
+        "per-turn-control-2026-07-01",
+        "advanced-tool-use-2025-11-20",
+        # Claude Code in plan/auto mode, with a `safeguards` body field; the AI SDK 4.x
+        # adds dangerous-tool-use with its `safeguards` option
+        "dangerous-tool-use-2026-09-03",
+        "afk-mode-2026-01-31",
+        # the AI SDK 4.x with the 2026-02-09 web search / web fetch tools
+        "code-execution-web-tools-2026-02-09",
     }
 )

@@ -80,50 +80,54 @@ class ScenarioBook:
         self.refresh()
 
     def refresh(self) -> list[Path]:
-        """Reload the files that changed, appeared or vanished; returns those reloaded."""
-        changed: list[Path] = []
+        """Reload the files that changed, appeared or vanished; returns those reloaded.
+
+        Files are read and parsed without the lock, which every request takes while
+        scenarios are loaded: a large file must not hold up the server's loop.
+        """
+        seen: dict[Path, bool] = {}
+        for root, bundled in list(self._roots):
+            try:
+                seen.update(dict.fromkeys(scenario_files([root]), bundled))
+            except ScenarioError as exc:
+                self._fail(root, exc)
+        loaded = {
+            path: found for path, bundled in seen.items() if (found := self._load(path, bundled))
+        }
         with self._lock:
-            seen: dict[Path, bool] = {}
-            for root, bundled in self._roots:
-                try:
-                    seen.update(dict.fromkeys(scenario_files([root]), bundled))
-                except ScenarioError as exc:
-                    self._fail(root, exc)
-            for gone in set(self._files) - set(seen):
-                del self._files[gone]
-                changed.append(gone)
-            for path, bundled in seen.items():
-                if self._reload(path, bundled):
-                    changed.append(path)
+            changed = [gone for gone in self._files if gone not in seen]
+            for path, found in loaded.items():
+                self._files[path] = found
+                changed.append(path)
             # Keep the order of the roots, whatever order files were (re)loaded in.
             self._files = {p: self._files[p] for p in seen if p in self._files}
             self._remake()
         return changed
 
-    def _reload(self, path: Path, bundled: bool) -> bool:
+    def _load(self, path: Path, bundled: bool) -> _File | None:
+        """The file's scenarios if it changed since last read and loads; else None."""
         try:
             info = path.stat()
         except OSError:
-            return False
+            return None
         # Size too: two writes within the clock's resolution still differ in it.
         stamp = (info.st_mtime_ns, info.st_size)
         known = self._files.get(path)
         if (known is not None and known.stamp == stamp) or self._bad.get(path) == stamp:
-            return False
+            return None
         try:
             scenarios = load_file(path)
         except ScenarioError as exc:
             self._bad[path] = stamp
             self._fail(path, exc)
-            return False
+            return None
         self.errors.pop(path, None)
         self._bad.pop(path, None)
-        self._files[path] = _File(stamp, [Script(s, bundled) for s in scenarios])
         # The bundled examples load on every plain start: one summary line says so (book_for);
         # the user's own files, and every reload, are worth a line each.
         level = logging.DEBUG if bundled and known is None else logging.INFO
         log.log(level, "loaded %d scenario(s) from %s", len(scenarios), path)
-        return True
+        return _File(stamp, [Script(s, bundled) for s in scenarios])
 
     def _fail(self, path: Path, exc: ScenarioError) -> None:
         self.errors[path] = exc
@@ -166,14 +170,21 @@ class ScenarioBook:
     # -- answering ---------------------------------------------------------------------
 
     def answer(
-        self, body: Mapping[str, Any], api_key: str = "", headers: Mapping[str, str] | None = None
+        self,
+        body: Mapping[str, Any],
+        api_key: str = "",
+        headers: Mapping[str, str] | None = None,
+        default_thinking: str = "disabled",
+        api: str = "anthropic",
     ) -> Answer:
+        """`default_thinking`: the thinking mode of the model named when the request sets none;
+        `api`: the door the request came through (`anthropic` or `openai`)."""
         # Most servers have no scenario at all: asked without the lock.
         if not self._all:
             if self.unmatched == "default":
-                return Answer(default_reply(body))
+                return Answer(default_reply(body, default_thinking=default_thinking))
             return Answer(Reply(error=unmatched_error(())), None, True)
-        conv = Conversation(body, api_key, headers or {})
+        conv = Conversation(body, api_key, headers or {}, default_thinking, api)
         places: list[Place] = []
         with self._lock:
             for script in self._all:
@@ -184,7 +195,8 @@ class ScenarioBook:
         if self.unmatched == "error":
             near = tuple(near_misses(conv, places))
             return Answer(Reply(error=unmatched_error(near)), None, True, near)
-        return Answer(default_reply(body, conv), None, True, NearMisses(conv, places))
+        reply = default_reply(body, conv, default_thinking=default_thinking)
+        return Answer(reply, None, True, NearMisses(conv, places))
 
     def _serve(self, hit: Hit, conv: Conversation) -> Answer:
         try:

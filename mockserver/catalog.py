@@ -14,6 +14,9 @@ from .resources import data_file
 THINKING_TYPES = ("adaptive", "enabled", "disabled", "between_tools")
 EFFORT_LEVELS = ("low", "medium", "high", "max", "xhigh")
 CONTEXT_EDITS = ("clear_thinking_20251015", "clear_tool_uses_20250919", "compact_20260112")
+LIFECYCLES = ("active", "deprecated", "retired")
+# What a model makes of `temperature`, `top_p` and `top_k` (see data/models.yaml).
+SAMPLING = ("accepted", "exclusive", "deprecated")
 
 
 @dataclass(frozen=True)
@@ -28,15 +31,28 @@ class ModelSpec:
     min_cacheable_tokens: int
     accepts_prefill: bool
     thinking_types: frozenset[str]
-    always_thinking: bool
+    # The model thinks (adaptively) when the request omits `thinking`.
+    thinks_by_default: bool
     effort: tuple[str, ...]
     capabilities: Mapping[str, Any]
+    # One of SAMPLING.
+    sampling: str = "accepted"
+    # Effort above `high` needs thinking on.
+    top_effort_needs_thinking: bool = False
     # Thinking blocks are bound to the conversation they were produced in (not only signed).
     binds_thinking: bool = False
+    # ... only when the request asks for it (`prefix_mismatch_behavior: error`).
+    binds_thinking_on_request: bool = False
     # Whether tool_choice any/tool may force a tool call.
     forced_tool_choice: bool = True
     # Images are resized so their long edge fits this many pixels.
     max_image_side: int = 1568
+    # `role: "system"` messages may appear inside `messages`.
+    system_messages: bool = False
+    # Input tokens plus `max_tokens` must fit `context_window`.
+    max_tokens_within_context: bool = False
+    # Requests naming the model are answered (False only for a retired model not kept).
+    served: bool = True
     aliases: tuple[str, ...] = ()
     deprecated_at: str | None = None
     retires_at: str | None = None
@@ -93,7 +109,20 @@ def _capabilities(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _check(raw: Mapping[str, Any]) -> None:
+    """A typo in the catalog fails at load, not as a rule that silently never fires."""
+    unknown = [f"effort {e!r}" for e in raw["effort"] if e not in EFFORT_LEVELS]
+    unknown += [f"thinking type {t!r}" for t in raw["thinking_types"] if t not in THINKING_TYPES]
+    if raw["lifecycle"] not in LIFECYCLES:
+        unknown.append(f"lifecycle {raw['lifecycle']!r}")
+    if raw["sampling"] not in SAMPLING:
+        unknown.append(f"sampling {raw['sampling']!r}")
+    if unknown:
+        raise ValueError(f"models.yaml, {raw['id']}: unknown " + ", ".join(unknown))
+
+
 def _spec(raw: Mapping[str, Any]) -> ModelSpec:
+    _check(raw)
     return ModelSpec(
         id=raw["id"],
         display_name=raw["display_name"],
@@ -105,12 +134,18 @@ def _spec(raw: Mapping[str, Any]) -> ModelSpec:
         min_cacheable_tokens=int(raw["min_cacheable_tokens"]),
         accepts_prefill=bool(raw["accepts_prefill"]),
         thinking_types=frozenset(raw["thinking_types"]),
-        always_thinking=bool(raw["always_thinking"]),
+        thinks_by_default=bool(raw["thinks_by_default"]),
         effort=tuple(raw["effort"]),
         capabilities=_capabilities(raw),
+        sampling=raw["sampling"],
+        top_effort_needs_thinking=bool(raw["top_effort_needs_thinking"]),
         binds_thinking=bool(raw["binds_thinking"]),
+        binds_thinking_on_request=bool(raw["binds_thinking_on_request"]),
         forced_tool_choice=bool(raw["forced_tool_choice"]),
         max_image_side=int(raw["max_image_side"]),
+        system_messages=bool(raw["system_messages"]),
+        max_tokens_within_context=bool(raw["max_tokens_within_context"]),
+        served=raw["lifecycle"] != "retired" or bool(raw["served_after_retirement"]),
         aliases=tuple(raw.get("aliases", ())),
         deprecated_at=raw.get("deprecated_at"),
         retires_at=raw.get("retires_at"),

@@ -6,13 +6,14 @@ import argparse
 import asyncio
 import gc
 import logging
+import math
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .app import create_app
-from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+from .config import DEFAULT_HOST, DEFAULT_PORT, FILES_MAX_BYTES, Config
 from .ratelimit import RateLimits
 from .server import listen
 from .state import ServerState
@@ -82,6 +83,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="token admin clients off loopback must send as `Authorization: Bearer`",
     )
+    parser.add_argument(
+        "--admin-allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let web pages from ORIGIN (e.g. http://localhost:3000; * for any) call the "
+        "admin API; repeatable (default: only the server's own origin)",
+    )
     pacing = parser.add_argument_group("stream pacing (default: no added delay)")
     pacing.add_argument(
         "--first-token-delay",
@@ -114,7 +123,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="PATH",
         help="at shutdown, write the contract report (JSON) to PATH",
     )
-    limits = parser.add_argument_group("rate limits per API key (default: unlimited)")
+    limits = parser.add_argument_group(
+        "rate limits per API key (default: none enforced; the headers show Tier 4's figures)"
+    )
     limits.add_argument(
         "--rate-limit-rpm", type=int, default=None, metavar="N", help="requests per minute"
     )
@@ -142,12 +153,37 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "(default %(default)s)",
     )
     parser.add_argument(
+        "--batch-processing-time",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long a message batch takes before it has ended, its requests spread evenly "
+        "over it, on the server's clock (POST /_mock/clock/advance moves it); 0: ended by "
+        "the first look after the create (default)",
+    )
+    parser.add_argument(
+        "--files-max-mb",
+        type=_count,
+        default=FILES_MAX_BYTES // 2**20,
+        metavar="MB",
+        help="bytes all keys' uploaded files (POST /v1/files) may hold together, in "
+        "megabytes; an upload past it is refused as the API refuses one over its storage "
+        "quota (default %(default)s)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
     )
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     return parser.parse_args(argv)
+
+
+def _seconds(text: str) -> float:
+    seconds = float(text)
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise argparse.ArgumentTypeError("must be a number of seconds, 0 or more")
+    return seconds
 
 
 def _count(text: str) -> int:
@@ -194,11 +230,14 @@ def config_from(args: argparse.Namespace) -> Config:
         any_beta=args.any_beta,
         unmatched=args.unmatched,
         admin_token=args.admin_token,
+        admin_allow_origins=frozenset(args.admin_allow_origin),
         stream_pacing=_pacing(args),
         rate_limits=_rate_limits(args),
+        batch_processing_seconds=args.batch_processing_time,
         seed=args.seed,
         journal_limit=args.journal_limit or None,
         journal_max_bytes=args.journal_max_mb * 2**20 or None,
+        files_max_bytes=args.files_max_mb * 2**20,
         watch=True,
     )
 

@@ -19,6 +19,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 # The API's limit for Messages and count_tokens bodies.
 MAX_BODY_BYTES = 32 * 1024 * 1024
+# What all keys' uploaded files may hold together: the store keeps every byte in memory, so
+# the default is far below the API's per-organization quota (an upload past it gets the
+# API's `storage_quota_exceeded`).
+FILES_MAX_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Config:
     # Accept anthropic-beta values the server does not know.
     any_beta: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
+    files_max_bytes: int = FILES_MAX_BYTES
     # Seed for everything the server mints (thinking signatures); None: random per start.
     seed: str | None = None
     # Watch scenario files and reload them when they change (standalone server).
@@ -45,10 +50,17 @@ class Config:
     stream_pacing: Pacing | None = None
     # Required (as `Authorization: Bearer`) from admin clients that are not on loopback.
     admin_token: str | None = None
+    # Web origins (`http://localhost:3000`) whose pages may call the admin API, besides the
+    # server's own; "*": any. Others are refused, so no web page can drive it.
+    admin_allow_origins: frozenset[str] = frozenset()
     # The journal keeps at most this many exchanges, and request bodies of at most this
     # many bytes (as received), dropping the oldest (they still count in the contract
     # report); None: no limit (the test fixture clears the journal for every test).
     journal_limit: int | None = None
     journal_max_bytes: int | None = None
-    # Per-minute limits every API key gets (each key its own buckets); None: unlimited.
+    # Per-minute limits every API key gets (each key its own buckets); None: none enforced,
+    # the rate-limit headers count down from ratelimit.NOMINAL.
     rate_limits: RateLimits | None = None
+    # How long a message batch takes on the server's clock, its requests spread evenly over
+    # it (0: each batch has ended by the first look after its create).
+    batch_processing_seconds: float = 0.0

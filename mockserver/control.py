@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from . import verify
 from .config import Strictness
-from .loader import load_scenarios, parse_scenarios
 from .report import ContractReport
 from .scenario import Scenario, Step
 from .state import ServerState
@@ -48,20 +46,6 @@ def add_steps(state: ServerState, steps: Sequence[Step]) -> None:
     # appended at the end are reached after those already there.
     script = expected.inline
     script.scenario = replace(script.scenario, steps=(*script.scenario.steps, *steps))
-
-
-def load_files(state: ServerState, paths: Iterable[Path | str]) -> list[Scenario]:
-    """Load scenario files or folders (ScenarioError if one is broken) for the running test."""
-    scenarios = load_scenarios(paths)
-    add_scenarios(state, scenarios)
-    return scenarios
-
-
-def load_text(state: ServerState, text: str, source: str) -> list[Scenario]:
-    """Load scenarios from YAML (or JSON) text for the running test."""
-    scenarios = parse_scenarios(text, source)
-    add_scenarios(state, scenarios)
-    return scenarios
 
 
 def replace_scenarios(state: ServerState, scenarios: Sequence[Scenario]) -> None:

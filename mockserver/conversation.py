@@ -80,6 +80,11 @@ class Conversation:
     api_key: str = ""
     # Lower-cased header names.
     headers: Mapping[str, str] = field(default_factory=dict)
+    # The thinking mode when the request sets none: the model's (`thinks_by_default`).
+    default_thinking: str = "disabled"
+    # The door the request came through: `anthropic` (/v1/messages) or `openai`
+    # (/v1/chat/completions, converted to a Messages request before matching).
+    api: str = "anthropic"
 
     @memo
     def messages(self) -> list[Mapping[str, Any]]:
@@ -218,7 +223,7 @@ class Conversation:
             if thinking is not None and isinstance(thinking, _MAPPING)
             else None
         )
-        return kind if isinstance(kind, str) else "disabled"
+        return kind if isinstance(kind, str) else self.default_thinking
 
     @property
     def thinking_on(self) -> bool:

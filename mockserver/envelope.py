@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from operator import itemgetter
+from typing import Any
 
 from aiohttp import web
 
@@ -19,6 +20,7 @@ from .body import too_deep
 from .errors import ApiError, InternalServer, MethodNotAllowed, NotFound, RequestTooLarge
 from .journal import Exchange
 from .keys import Draft
+from .redact import redact_headers
 from .render import json_response
 from .state import ServerState
 
@@ -29,13 +31,23 @@ _NAME, _VALUE = itemgetter(0), itemgetter(1)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # An API route's handler: given the server's state and the exchange's draft to fill in.
 ApiHandler = Callable[[web.Request, ServerState, Draft], Awaitable[web.StreamResponse]]
+# An error's JSON body, given its request id: the Anthropic envelope unless a route says.
+Envelope = Callable[[ApiError, str | None], dict[str, Any]]
 
 
-def error_response(error: ApiError, request_id: str, org_id: str) -> web.Response:
+def anthropic_envelope(error: ApiError, request_id: str | None) -> dict[str, Any]:
+    return error.body(request_id)
+
+
+def error_response(
+    error: ApiError, request_id: str, org_id: str, body: dict[str, Any] | None = None
+) -> web.Response:
     headers = {"request-id": request_id, "anthropic-organization-id": org_id, **error.headers}
     if error.status_code >= 500 or error.status_code in (408, 409, 429):
         headers.setdefault("x-should-retry", "true")
-    return json_response(error.body(request_id), headers, status=error.status_code)
+    return json_response(
+        error.body(request_id) if body is None else body, headers, status=error.status_code
+    )
 
 
 def _as_api_error(exc: web.HTTPException) -> ApiError:
@@ -54,12 +66,14 @@ def _lowered(headers: Mapping[str, str]) -> dict[str, str]:
     return dict(zip(map(str.lower, map(_NAME, items)), map(_VALUE, items), strict=True))
 
 
-def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
+def exchange_of(draft: Draft, method: str, path: str, status: int) -> Exchange:
+    """The journal's record of an exchange, from what its handler noted on the draft."""
     return Exchange(
         request_id=draft.request_id,
         method=method,
         path=path,
-        headers=_lowered(draft.headers),
+        # Keys never reach the journal (served over HTTP, printed in failures).
+        headers=redact_headers(_lowered(draft.headers)),
         body=draft.body,
         status=status,
         response=draft.response,
@@ -71,43 +85,49 @@ def _exchange(draft: Draft, method: str, path: str, status: int) -> Exchange:
         unmatched=draft.unmatched,
         near_misses=tuple(draft.near_misses),
         scenario_error=draft.scenario_error,
+        extra=draft.extra,
     )
 
 
-def api_route(state: ServerState, handler: ApiHandler) -> Handler:
-    """`handler` with every failure answered in the API's envelope and its exchange journaled
-    (the server's state is bound here: looking it up on the app costs every request)."""
+def api_route(
+    state: ServerState, handler: ApiHandler, envelope: Envelope = anthropic_envelope
+) -> Handler:
+    """`handler` with every failure answered in the API's envelope (or the route's own) and
+    its exchange journaled (the server's state is bound here: looking it up on the app costs
+    every request)."""
+
+    def failed(error: ApiError, draft: Draft) -> web.Response:
+        draft.response = body = envelope(error, draft.request_id)
+        return error_response(error, draft.request_id, state.organization_id, body)
 
     async def answer(request: web.Request) -> web.StreamResponse:
         draft = Draft(request_id=ids.request_id(), headers=request.headers)
         try:
             response = await handler(request, state, draft)
         except ApiError as exc:
-            response = error_response(exc, draft.request_id, state.organization_id)
-            draft.response = exc.body(draft.request_id)
+            response = failed(exc, draft)
         except web.HTTPException as exc:
-            error = _as_api_error(exc)
-            response = error_response(error, draft.request_id, state.organization_id)
-            draft.response = error.body(draft.request_id)
+            response = failed(_as_api_error(exc), draft)
         except RecursionError:
             # A body nested nearly as deep as the parser allows (1,024) outgrows the stack of
             # the stages that walk it; answered as a deeper body's parse error is.
-            error = too_deep()
-            response = error_response(error, draft.request_id, state.organization_id)
-            draft.response = error.body(draft.request_id)
+            response = failed(too_deep(), draft)
         except Exception:
             # A bug of ours: log it for us, answer the client as the API's 500 would.
             log.exception("internal error while answering %s %s", request.method, request.path)
-            error = InternalServer()
-            response = error_response(error, draft.request_id, state.organization_id)
-            draft.response = error.body(draft.request_id)
+            response = failed(InternalServer(), draft)
         if not response.prepared:
             response.headers.setdefault("request-id", draft.request_id)
         journal = state.journal
-        exchange = partial(_exchange, draft, request.method, request.path, response.status)
+        exchange = partial(exchange_of, draft, request.method, request.path, response.status)
         journal.add(exchange, draft.body_size)
         if len(journal) >= state.journal_trim_at or journal.body_bytes >= state.journal_trim_bytes:
-            state.trim_journal()
+            try:
+                state.trim_journal()
+            except Exception:
+                # The answer is ready: a bug in the bookkeeping must not turn it (and every
+                # later one) into aiohttp's plain-text 500.
+                log.exception("internal error while trimming the journal")
         return response
 
     return answer

@@ -19,6 +19,8 @@ PING: Event = ("ping", {"type": "ping"})
 
 # Result blocks, redacted thinking and anything unknown arrive whole in their start event.
 _INPUT_BLOCKS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
+# Message fields a stream sends in message_delta's `delta`, not in message_start.
+_DELTA_ONLY = ("container", "safeguard_results")
 
 
 def split_text(text: str, size: int) -> list[str]:
@@ -57,8 +59,9 @@ def _block_events(index: int, block: Mapping[str, Any], chunk: int, seed: int) -
     kind = block.get("type")
     if kind == "text":
         citations = block.get("citations")
-        # The shell has `citations: []` only when citations follow; an uncited block's
-        # shell leaves the field out, so both accumulate to what the Message says.
+        # The shell has `citations: []` only when the block has citations (recorded
+        # streams); an uncited block's shell leaves the field out, as the Message does,
+        # so both accumulate to what the Message says.
         shell: dict[str, Any] = {"type": "text", "text": ""}
         if citations is not None:
             shell["citations"] = []
@@ -90,12 +93,12 @@ def message_events(
     message: Mapping[str, Any], *, chunk_chars: int = 24, seed: int = 0
 ) -> list[Event]:
     """The events of one streamed Message, in wire order (ping after the first block start)."""
-    shell = dict(message) | {
+    # `container` and `safeguard_results` are only known at the end: message_delta's.
+    shell = {k: v for k, v in message.items() if k not in _DELTA_ONLY} | {
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
         "stop_details": None,
-        "container": None,
         "usage": start_usage(message["usage"]),
     }
     events: list[Event] = [("message_start", {"type": "message_start", "message": shell})]
@@ -107,8 +110,9 @@ def message_events(
         "stop_sequence": message["stop_sequence"],
         "stop_details": message.get("stop_details"),
     }
-    if message.get("container") is not None:
-        delta["container"] = message["container"]
+    for name in _DELTA_ONLY:
+        if message.get(name) is not None:
+            delta[name] = message[name]
     events.append(
         (
             "message_delta",

@@ -27,7 +27,8 @@ from .reply import ErrorReply
 from .stream_plan import StreamFault
 
 FaultKind = Literal["error", "latency", "disconnect", "truncate", "stream"]
-Endpoint = Literal["messages", "count_tokens", "any"]
+# "batches": creating a message batch (its requests are not struck one by one).
+Endpoint = Literal["messages", "count_tokens", "batches", "any"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 ENDPOINTS: tuple[str, ...] = get_args(Endpoint)
 
@@ -121,7 +122,7 @@ class Fault:
 class Target(NamedTuple):
     """What a rule can select a request by."""
 
-    endpoint: Literal["messages", "count_tokens"]
+    endpoint: Literal["messages", "count_tokens", "batches"]
     api_key: str
     session: str | None
     streaming: bool

@@ -24,7 +24,7 @@ from .events import message_events, sse_frame
 from .faults import Fault, FaultBook, Target
 from .keys import Draft
 from .message import account_input
-from .ratelimit import UNLIMITED, Admission
+from .ratelimit import Admission
 from .render import json_response, stream_pacing
 from .script import SESSION_HEADER
 from .state import ServerState
@@ -97,7 +97,7 @@ async def play_fault(
     ctx: RequestContext,
     body: Mapping[str, Any],
     *,
-    endpoint: Literal["messages", "count_tokens"],
+    endpoint: Literal["messages", "count_tokens", "batches"],
 ) -> Struck:
     """Find the fault rule that fires for this request and play what strikes up front:
     the wait, then an HTTP error (raised) or a dropped connection."""
@@ -137,7 +137,7 @@ def admit(
     """Hold this request's share of its key's rate limits, or raise the API's 429."""
     limits = state.limits.limits_for(ctx.api_key)
     if limits is None:
-        return UNLIMITED
+        return state.limits.counted(ctx.api_key, body.get("max_tokens"))
     model_id = spec.id if spec else str(body.get("model"))
     input_tokens = 0
     if limits.input_tokens_per_minute is not None:

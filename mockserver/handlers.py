@@ -3,34 +3,61 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from aiohttp import web
+from multidict import CIMultiDictProxy
 
 from . import ids
 from .body import JSON_CONTENT_TYPES, check_content_type, parse_body
 from .catalog import ModelSpec
+from .config import Config
 from .context import RequestContext
 from .contract import Kind, check_rules, check_shape
 from .error_catalog import scripted_error
 from .errors import NotFound
+from .files.resolve import MARKER, inline_files
 from .gate import NO_FAULT, Struck, admit, play_fault
 from .headers import check_headers
 from .keys import Draft
 from .message import account_input, build_message
-from .ratelimit import UNLIMITED
 from .render import stream_response
+from .reply import Reply
 from .report_text import violation_headers
+from .safeguards import safeguard_results
+from .signatures import BlockCheck
 from .state import ServerState
 from .stopping import check_context_window
+from .stream_plan import StreamPlan
+from .thinking_drops import (
+    dropped_blocks,
+    drops_rebound_blocks,
+    input_transformations,
+    reports_transformations,
+    without,
+)
 from .tokens import Segment, input_segments
+from .usage import STANDARD_TIER
 
 _TOKENS = attrgetter("tokens")
+# A model's thinking mode when the request sets none.
+_ADAPTIVE, _OFF = "adaptive", "disabled"
 
 
 def response_headers(state: ServerState, ctx: RequestContext) -> dict[str, str]:
     return {"request-id": ctx.request_id, "anthropic-organization-id": state.organization_id}
+
+
+class Door(NamedTuple):
+    """How a route other than /v1/messages reaches the same pipeline: its own header check,
+    and the conversion of its body into a Messages request (run after a fault could strike,
+    before validation)."""
+
+    api: str
+    check_headers: Callable[[CIMultiDictProxy[str], Config, str], RequestContext]
+    convert: Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class Checked(NamedTuple):
@@ -42,10 +69,12 @@ class Checked(NamedTuple):
     model_id: str
     segments: list[Segment]
     struck: Struck
+    # Thinking blocks removed before the model sees the prompt (counted as nothing).
+    dropped: tuple[BlockCheck, ...]
 
 
 async def check_request(
-    request: web.Request, state: ServerState, draft: Draft, kind: Kind
+    request: web.Request, state: ServerState, draft: Draft, kind: Kind, door: Door | None = None
 ) -> Checked | web.StreamResponse:
     """Headers, body, an injected fault, schema, model, rules; or the dropped connection.
 
@@ -53,7 +82,10 @@ async def check_request(
     every request, and the calls were a measurable part of a small request's time.
     """
     headers = request.headers
-    ctx = check_headers(headers, state.config, draft.request_id)
+    if door is None:
+        ctx = check_headers(headers, state.config, draft.request_id)
+    else:
+        ctx = door.check_headers(headers, state.config, draft.request_id)
     content_type = headers.get("content-type")
     if content_type is not None and content_type not in JSON_CONTENT_TYPES:
         check_content_type(content_type)
@@ -63,6 +95,9 @@ async def check_request(
     raw = content.read_nowait() if content.is_eof() else await request.read()
     body = parse_body(raw, state.config.max_body_bytes)
     draft.body, draft.body_size = body, len(raw)
+    # One substring search (no call) on the plain path; a thread continuation brings
+    # earlier turns, and their file references, with it.
+    files_named = MARKER in raw or "thread" in body
     # Most servers have no fault rule in force: no coroutine is made for them.
     struck = (
         await play_fault(request, draft, state.faults, ctx, body, endpoint=kind)
@@ -71,21 +106,171 @@ async def check_request(
     )
     if struck.dropped is not None:
         return struck.dropped
+    if door is not None:
+        # The journal keeps the body as sent; every later stage sees the converted one.
+        body = door.convert(body)
+    body, spec, model_id, segments, dropped = check_body(
+        state, draft, kind, body, ctx, files_named=files_named
+    )
+    return Checked(ctx, body, spec, model_id, segments, struck, dropped)
+
+
+class Body(NamedTuple):
+    """A parsed body past the schema, the model and the rules (stages 3-4)."""
+
+    body: dict[str, Any]
+    model: ModelSpec | None
+    model_id: str
+    segments: list[Segment]
+    dropped: tuple[BlockCheck, ...]
+
+
+def check_body(
+    state: ServerState,
+    draft: Draft,
+    kind: Kind,
+    body: dict[str, Any],
+    ctx: RequestContext,
+    *,
+    files_named: bool,
+) -> Body:
+    """Schema, model, context window and rules for one body (raised as the API answers);
+    also how each request of a message batch is checked. `files_named`: the body may refer
+    to uploaded files, which are then resolved."""
     if kind == "messages" and "thread" in body:
         # A thread continuation: validation and matching see the whole conversation.
         body = state.threads.expand(body)
     check_shape(state, draft, kind, body, ctx)
     model_id = body.get("model")
     spec = state.catalog.get(model_id) if isinstance(model_id, str) else None
-    if spec is None and not state.config.any_model:
+    if (spec is None and not state.config.any_model) or (spec is not None and not spec.served):
+        # A retired model is refused as an unknown one is (observed: claude-3-5-sonnet-20241022
+        # and claude-sonnet-4-20250514 after their retirement, 404 `model: <id>`).
         raise NotFound(f"model: {model_id}")
-    segments = input_segments(body, state.tokenizer)
+    dropped: tuple[BlockCheck, ...] = ()
+    counted = body
+    if drops_rebound_blocks(body, spec):
+        dropped = dropped_blocks(body, state.signer)
+        if dropped:
+            counted = without(body, dropped)
+    if files_named:
+        # Checked against the sender's files, and costed as the same bytes sent inline.
+        counted = inline_files(counted, state.files, ctx.api_key)
+    segments = input_segments(counted, state.tokenizer)
     problem = None
     if spec is not None:
-        problem = check_context_window(sum(map(_TOKENS, segments)), spec.context_window)
+        max_tokens = body.get("max_tokens") if spec.max_tokens_within_context else None
+        problem = check_context_window(
+            sum(map(_TOKENS, segments)),
+            spec.context_window,
+            max_tokens if type(max_tokens) is int else None,
+        )
     check_rules(state, draft, kind, body, ctx, model=spec, extra=(problem,))
-    model_id = spec.id if spec else str(model_id)
-    return Checked(ctx, body, spec, model_id, segments, struck)
+    return Body(body, spec, spec.id if spec else str(model_id), segments, dropped)
+
+
+def take_step(
+    state: ServerState,
+    draft: Draft,
+    ctx: RequestContext,
+    body: dict[str, Any],
+    model: ModelSpec | None,
+    *,
+    api: str,
+) -> Reply:
+    """The scenario step (or default reply) that answers `body`, noted on the draft; `api`
+    is the door it came through, for steps restricted to one."""
+    answer = state.scenarios.answer(
+        body,
+        ctx.api_key,
+        ctx.headers,
+        _ADAPTIVE if model and model.thinks_by_default else _OFF,
+        api=api,
+    )
+    draft.step, draft.unmatched = answer.step, answer.unmatched
+    draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
+    return answer.reply
+
+
+def compose_message(
+    state: ServerState,
+    ctx: RequestContext,
+    checked: Body,
+    reply: Reply,
+    *,
+    service_tier: str = STANDARD_TIER,
+) -> dict[str, Any]:
+    """The Message `reply` makes (a scripted error raised), its input read from and written
+    to the prompt cache."""
+    if reply.error is not None:
+        raise scripted_error(reply.error)
+    body, model, model_id = checked.body, checked.model, checked.model_id
+    message_id = ids.message_id()
+    cached = account_input(
+        state.cache,
+        api_key=ctx.api_key,
+        model=model,
+        model_id=model_id,
+        body=body,
+        segments=checked.segments,
+        write=True,
+        message_id=message_id,
+    )
+    message = build_message(
+        body,
+        reply,
+        model=model,
+        model_id=model_id,
+        cached=cached,
+        message_id=message_id,
+        tokenizer=state.tokenizer,
+        signer=state.signer,
+        service_tier=service_tier,
+    )
+    if reports_transformations(ctx.betas, model):
+        message["input_transformations"] = input_transformations(checked.dropped)
+    asked = body.get("safeguards")
+    if isinstance(asked, list):
+        message["safeguard_results"] = safeguard_results(asked, message["content"], ctx.betas)
+    if "thread" in body:
+        state.threads.record(body, message)
+    return message
+
+
+class Answered(NamedTuple):
+    """A request past every stage but the last: the Message, its headers, how to stream it."""
+
+    message: dict[str, Any]
+    headers: dict[str, str]
+    plan: StreamPlan
+    streamed: bool
+
+
+async def answer_request(
+    request: web.Request, state: ServerState, draft: Draft, checked: Checked, api: str
+) -> Answered:
+    """Admission, the scenario's answer and the accounting: the Message to render.
+
+    `api` names the door the request came through, for scenario steps restricted to one.
+    """
+    ctx, body, model, model_id, segments, struck, dropped = checked
+    # No key limited: every request is admitted, counted once answered.
+    admission = (
+        state.limits.counted(ctx.api_key, body.get("max_tokens"))
+        if state.limits.unlimited
+        else admit(state, draft, ctx, body, spec=model, segments=segments)
+    )
+    reply = take_step(state, draft, ctx, body, model, api=api)
+    if reply.delay:
+        await asyncio.sleep(reply.delay)
+    message = compose_message(state, ctx, Body(body, model, model_id, segments, dropped), reply)
+    streamed = body.get("stream") is True
+    headers = response_headers(state, ctx) | admission.finish(message["usage"], streamed=streamed)
+    if draft.problems:
+        # Only a request answered despite violations gets here with problems (strictness warn).
+        headers |= violation_headers(draft.problems)
+    plan = struck.stream_plan(request, reply.stream, message) if streamed else reply.stream
+    return Answered(message, headers, plan, streamed)
 
 
 async def create_message(
@@ -94,54 +279,13 @@ async def create_message(
     checked = await check_request(request, state, draft, "messages")
     if not isinstance(checked, Checked):
         return checked
-    ctx, body, model, model_id, segments, struck = checked
-    admission = (
-        UNLIMITED
-        if state.limits.unlimited
-        else admit(state, draft, ctx, body, spec=model, segments=segments)
+    message, headers, plan, streamed = await answer_request(
+        request, state, draft, checked, "anthropic"
     )
-    answer = state.scenarios.answer(body, ctx.api_key, ctx.headers)
-    draft.step, draft.unmatched = answer.step, answer.unmatched
-    draft.near_misses, draft.scenario_error = answer.near_misses, answer.scenario_error
-    reply = answer.reply
-    if reply.delay:
-        await asyncio.sleep(reply.delay)
-    if reply.error is not None:
-        raise scripted_error(reply.error)
-    message_id = ids.message_id()
-    cached = account_input(
-        state.cache,
-        api_key=ctx.api_key,
-        model=model,
-        model_id=model_id,
-        body=body,
-        segments=segments,
-        write=True,
-        message_id=message_id,
-    )
-    message = build_message(
-        body,
-        reply,
-        model_id=model_id,
-        cached=cached,
-        message_id=message_id,
-        tokenizer=state.tokenizer,
-        signer=state.signer,
-    )
-    if "thread" in body:
-        state.threads.record(body, message)
-    streamed = body.get("stream") is True
-    headers = response_headers(state, ctx)
-    if admission is not UNLIMITED:
-        headers |= admission.finish(message["usage"], streamed=streamed)
-    if draft.problems:
-        # Only a request answered despite violations gets here with problems (strictness warn).
-        headers |= violation_headers(draft.problems)
     if streamed:
-        plan = struck.stream_plan(request, reply.stream, message)
         return await stream_response(request, draft, message, headers, plan)
     draft.response = message
-    return await struck.respond(request, draft, message, headers)
+    return await checked.struck.respond(request, draft, message, headers)
 
 
 async def count_tokens(

@@ -11,6 +11,7 @@ from . import transcript
 from .errors import Problem
 
 MESSAGES_PATH = "/v1/messages"
+CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ class Exchange:
     @property
     def is_error(self) -> bool:
         return self.status >= 400
+
+    @property
+    def api(self) -> str:
+        """The door the request came through: `openai` for /v1/chat/completions (its body
+        and response in OpenAI's shapes), else `anthropic`."""
+        return "openai" if self.path == CHAT_COMPLETIONS_PATH else "anthropic"
 
     @property
     def is_message_call(self) -> bool:
@@ -78,7 +85,10 @@ class Exchange:
 
     @property
     def message(self) -> dict[str, Any] | None:
-        """The Message delivered (rebuilt from the events for a stream); None for errors."""
+        """The Message delivered (rebuilt from the events for a stream); None for errors and
+        for the OpenAI door's completions."""
+        if self.api == "openai":
+            return None
         if self.streamed and isinstance(self.response, list):
             return transcript.message_from_events(self.response)
         if isinstance(self.response, Mapping) and self.response.get("type") == "message":
@@ -135,6 +145,7 @@ class Exchange:
             "request_id": self.request_id,
             "method": self.method,
             "path": self.path,
+            "api": self.api,
             "headers": dict(self.headers),
             "body": self.body,
             "status": self.status,

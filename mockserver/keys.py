@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +32,8 @@ class Draft:
     # Worded when the journal builds the Exchange (see ScenarioBook.answer).
     near_misses: Sequence[str] = ()
     scenario_error: str | None = None
+    # Tags for the journal (a message batch's request: its batch id and custom_id).
+    extra: Mapping[str, Any] = MappingProxyType({})
 
     def __init__(self, request_id: str, headers: Mapping[str, str] | None = None) -> None:
         self.request_id = request_id

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,8 @@ from .errors import ScenarioError
 from .loader_build import BuildError, build_scenario
 from .resources import schemas_dir
 from .scenario import Scenario
+
+log = logging.getLogger("mockserver.scenarios")
 
 FORMAT_VERSION = 1
 SUFFIXES = (".yaml", ".yml")
@@ -37,8 +40,71 @@ class LineSeq(list[Any]):
     item_lines: list[int]
 
 
+# Limits that keep a hostile or mistaken file from hanging or crashing the server. PyYAML
+# builds a node tree recursively (too deep a one raises RecursionError), an alias makes
+# the data it names appear again at every use (a few hundred bytes can stand for
+# billions of values, which the schema check would then walk), and it parses some
+# 200 KB a second in pure Python.
+MAX_SCENARIO_CHARS = 1 << 20
+MAX_DEPTH = 64
+MAX_ALIAS_VALUES = 10_000
+
+
 class _LineLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that records lines (1-based) on the mappings and lists it builds."""
+    """yaml.SafeLoader that records lines (1-based) on the mappings and lists it builds,
+    and holds documents to MAX_DEPTH levels and their aliases to MAX_ALIAS_VALUES values."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        # Per node: how many values it stands for (aliases expanded) and how deep it goes.
+        self._sizes: dict[int, tuple[int, int]] = {}
+        self._aliased = 0
+
+    def compose_document(self) -> yaml.Node | None:
+        self._sizes.clear()
+        self._aliased = 0
+        return super().compose_document()
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        if self.check_event(yaml.AliasEvent):
+            node: yaml.Node | None = super().compose_node(parent, index)
+            size, height = self._sizes.get(id(node), (1, 1))
+            self._aliased += size
+            if self._aliased > MAX_ALIAS_VALUES:
+                raise _limit(f"aliases expand to more than {MAX_ALIAS_VALUES} values", mark)
+            self._check_depth(self._depth + height, mark)
+            return node
+        self._depth += 1
+        self._check_depth(self._depth, mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if node is not None:
+            self._sizes[id(node)] = self._measure(node)
+        return node
+
+    def _measure(self, node: yaml.Node) -> tuple[int, int]:
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            return 1, 1
+        sizes = self._sizes
+        measured = [sizes.get(id(child), (1, 1)) for child in children]
+        return 1 + sum(s for s, _ in measured), 1 + max((h for _, h in measured), default=0)
+
+    @staticmethod
+    def _check_depth(depth: int, mark: yaml.Mark) -> None:
+        if depth > MAX_DEPTH:
+            raise _limit(f"nested deeper than {MAX_DEPTH} levels", mark)
+
+
+def _limit(problem: str, mark: yaml.Mark) -> yaml.composer.ComposerError:
+    return yaml.composer.ComposerError(None, None, problem, mark)
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[LineMap]:
@@ -48,6 +114,14 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[Line
     loader.flatten_mapping(node)
     data.key_lines = {}
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            # YAML allows `? [a, b]` as a key; JSON and Python dicts do not.
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "a key must be a plain value (text or a number), not a list or mapping",
+                key_node.start_mark,
+            )
         key = loader.construct_object(key_node)
         if key in data.key_lines:
             raise yaml.constructor.ConstructorError(
@@ -131,7 +205,29 @@ def _check_schema(doc: LineMap, source: str) -> None:
 def parse_scenarios(
     text: str, source: str = "<string>", default_name: str = "scenario"
 ) -> list[Scenario]:
-    """Every scenario in a YAML text (one per `---` document); raises ScenarioError."""
+    """Every scenario in a YAML text (one per `---` document); raises ScenarioError.
+
+    Blocking work (a large file takes seconds): the server calls it off its event loop.
+    """
+    if len(text) > MAX_SCENARIO_CHARS:
+        raise ScenarioError(
+            f"the file is too large: {len(text)} characters (at most {MAX_SCENARIO_CHARS})",
+            source,
+        )
+    try:
+        return _parse(text, source, default_name)
+    except ScenarioError:
+        raise
+    except RecursionError:
+        raise ScenarioError("nested too deep to load", source) from None
+    except Exception as exc:
+        # A bug of ours (or of the YAML library) a file set off: logged for us, and for
+        # the author a scenario error like any other, so no file stops the server.
+        log.exception("internal error while loading %s", source)
+        raise ScenarioError(f"cannot load: {type(exc).__name__}: {exc}", source) from None
+
+
+def _parse(text: str, source: str, default_name: str) -> list[Scenario]:
     try:
         docs = [d for d in yaml.load_all(text, Loader=_LineLoader) if d is not None]
     except yaml.MarkedYAMLError as exc:

@@ -273,4 +273,4 @@ def match(spec: Mapping[str, Any] | None = None, /, **keys: Any) -> Matcher:
 
 
 # The field matchers register themselves under their keys when their modules load.
-from . import matchers_body, matchers_request  # noqa: E402, F401
+from . import matchers_body, matchers_door, matchers_request  # noqa: E402, F401

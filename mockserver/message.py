@@ -14,10 +14,11 @@ from . import ids
 from .cache import CacheUsage, PromptCache
 from .catalog import ModelSpec
 from .reply import Reply
+from .rules_request import THINKING_ON
 from .signatures import Signer, SigningSession
 from .stopping import finish
 from .tokens import Segment, Tokenizer
-from .usage import build_usage
+from .usage import OPTIONAL_FIELDS, STANDARD_TIER, build_usage
 
 
 def _finish_block(out: dict[str, Any], sign: SigningSession) -> None:
@@ -64,15 +65,26 @@ def account_input(
     )
 
 
+def thinking_in_play(body: Mapping[str, Any], model: ModelSpec | None) -> bool:
+    """The request has thinking on: asked for, or the model thinks unless told not to."""
+    thinking = body.get("thinking")
+    kind = thinking.get("type") if isinstance(thinking, Mapping) else None
+    if kind is None:
+        return model is not None and model.thinks_by_default
+    return kind in THINKING_ON
+
+
 def build_message(
     body: Mapping[str, Any],
     reply: Reply,
     *,
+    model: ModelSpec | None,
     model_id: str,
     cached: CacheUsage,
     message_id: str,
     tokenizer: Tokenizer,
     signer: Signer,
+    service_tier: str = STANDARD_TIER,
 ) -> dict[str, Any]:
     # `finish` works on copies of the blocks: the reply's stay as scripted.
     done = finish(
@@ -87,18 +99,22 @@ def build_message(
     sign: SigningSession | None = None
     for block in content:
         if block.get("type") == "text":
-            block.setdefault("citations", None)
+            # An uncited text block has no `citations` key at all (model-facts.md: the AI
+            # SDK refuses a null there), so a scripted null is dropped.
+            if "citations" in block and block["citations"] is None:
+                del block["citations"]
             continue
         sign = sign or signer.session(body)
         _finish_block(block, sign)
-    usage = build_usage(cached, done, body)
+    usage = build_usage(
+        cached, done, body, thinking=thinking_in_play(body, model), service_tier=service_tier
+    )
     if reply.usage:
         usage.update(reply.usage)
-    diagnostics = None
-    asked = body.get("diagnostics")
-    if asked is not None and isinstance(asked, Mapping):
-        diagnostics = {"cache_miss_reason": cached.miss_reason} if cached.miss_reason else None
-    return {
+        for name in OPTIONAL_FIELDS:
+            if name in usage and usage[name] is None:
+                del usage[name]
+    message: dict[str, Any] = {
         "id": message_id,
         "type": "message",
         "role": "assistant",
@@ -107,7 +123,13 @@ def build_message(
         "stop_reason": done.stop_reason,
         "stop_sequence": done.stop_sequence,
         "stop_details": dict(done.stop_details) if done.stop_details else None,
-        "container": None,
-        "diagnostics": diagnostics,
-        "usage": usage,
     }
+    asked = body.get("diagnostics")
+    if asked is not None and isinstance(asked, Mapping):
+        # Asked for, the field is there, null when the cache saw no divergence (the SDK's
+        # docstring); not asked for, it is left out like every unused feature's field.
+        message["diagnostics"] = (
+            {"cache_miss_reason": cached.miss_reason} if cached.miss_reason else None
+        )
+    message["usage"] = usage
+    return message

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from aiohttp import web
 
-from .catalog import ModelSpec
+from .catalog import LIFECYCLES, ModelSpec
 from .errors import InvalidRequest, NotFound
 from .headers import check_headers
 from .keys import Draft
+from .pages import id_page
 from .render import json_response
 from .state import ServerState
 
-LIFECYCLES = ("active", "deprecated", "retired")
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return 20
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise InvalidRequest(
-            "limit: Input should be a valid integer, unable to parse string as an integer"
-        ) from None
-    if limit < 1:
-        raise InvalidRequest("limit: Input should be greater than or equal to 1")
-    if limit > 1000:
-        raise InvalidRequest("limit: Input should be less than or equal to 1000")
-    return limit
+_ID = attrgetter("id")
 
 
 def _lifecycles(request: web.Request) -> set[str]:
@@ -39,39 +26,11 @@ def _lifecycles(request: web.Request) -> set[str]:
     return set(asked) or {"active", "deprecated"}
 
 
-def _index_of(models: list[ModelSpec], cursor: str, name: str) -> int:
-    for i, model in enumerate(models):
-        if model.id == cursor:
-            return i
-    # Wording unverified: the API's answer to an unknown cursor is not documented.
-    raise InvalidRequest(f"{name}: no model with id {cursor!r} in this list")
-
-
 async def list_models(request: web.Request, state: ServerState, draft: Draft) -> web.StreamResponse:
     check_headers(request.headers, state.config, draft.request_id)
-    limit = _limit(request.query.get("limit"))
     wanted = _lifecycles(request)
     models = [m for m in state.catalog if m.lifecycle in wanted]
-    before, after = request.query.get("before_id"), request.query.get("after_id")
-    if before and after:
-        raise InvalidRequest("before_id and after_id cannot both be set")
-    if after:
-        start = _index_of(models, after, "after_id") + 1
-        page = models[start : start + limit]
-        has_more = start + limit < len(models)
-    elif before:
-        end = _index_of(models, before, "before_id")
-        page = models[max(0, end - limit) : end]
-        has_more = end - limit > 0
-    else:
-        page = models[:limit]
-        has_more = limit < len(models)
-    body = {
-        "data": [m.info() for m in page],
-        "has_more": has_more,
-        "first_id": page[0].id if page else None,
-        "last_id": page[-1].id if page else None,
-    }
+    body = id_page(models, _ID, request.query, "model", ModelSpec.info)
     draft.response = body
     return json_response(body, {"anthropic-organization-id": state.organization_id})
 

@@ -11,6 +11,7 @@ import base64
 import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import jsonschema
@@ -55,22 +56,36 @@ def _result_content(kind: str, content: Any) -> Any:
     if "error_code" in content:
         return {"type": f"{kind}_error"} | dict(content)
     out = {"type": _RESULT_TYPES[kind]} | dict(content)
-    if kind == "web_fetch_tool_result":
-        out.setdefault("retrieved_at", None)
+    if kind == "web_fetch_tool_result" and out.get("retrieved_at") is None:
+        # Always a string: the AI SDK's schema refuses null. The moment of the reply is
+        # what a fetch made for it would say.
+        out["retrieved_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     elif kind != "web_search_tool_result":
         out = {"stdout": "", "stderr": "", "return_code": 0, "content": []} | out
     return out
 
 
-def _citation(citation: Mapping[str, Any]) -> dict[str, Any]:
+def _citation(citation: Mapping[str, Any], titles: Mapping[str, str]) -> dict[str, Any]:
     out = dict(citation)
     if out.get("type") == "web_search_result_location":
         out.setdefault("encrypted_index", opaque(out.get("url"), out.get("cited_text")))
-        out.setdefault("title", None)
+        if not isinstance(out.get("title"), str):
+            # Always a string (the AI SDK requires one): the cited result's title, else
+            # its URL (a guess at what the API shows for an untitled page).
+            url = str(out.get("url", ""))
+            out["title"] = titles.get(url, url)
     elif out.get("type") in ("char_location", "page_location", "content_block_location"):
         out.setdefault("document_title", None)
         out.setdefault("file_id", None)
     return out
+
+
+def _titles(results: list[Mapping[str, Any]]) -> dict[str, str]:
+    return {
+        str(r["url"]): r["title"]
+        for r in results
+        if isinstance(r.get("title"), str) and r.get("url") is not None
+    }
 
 
 def complete(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -80,6 +95,8 @@ def complete(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     which binds them to the conversation.
     """
     server_id: str | None = None
+    # Search results' titles by URL, for the citations that quote them.
+    titles: dict[str, str] = {}
     for block in blocks:
         kind = block.get("type")
         if kind == "tool_use":
@@ -90,10 +107,12 @@ def complete(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if "tool_use_id" not in block and server_id is None:
                 raise ValueError(f"a {kind} block needs a server_tool_use block before it")
             block.setdefault("tool_use_id", server_id)
-            block["content"] = _result_content(str(kind), block.get("content"))
+            block["content"] = content = _result_content(str(kind), block.get("content"))
+            if kind == "web_search_tool_result" and isinstance(content, list):
+                titles |= _titles(content)
         elif kind == "text" and isinstance(block.get("citations"), list):
             block["citations"] = [
-                _citation(c) for c in block["citations"] if isinstance(c, Mapping)
+                _citation(c, titles) for c in block["citations"] if isinstance(c, Mapping)
             ]
     return blocks
 

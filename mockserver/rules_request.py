@@ -28,8 +28,10 @@ from .rules_scan import (
     CONTEXT_MANAGEMENT,
     MAX_TOKENS,
     NO_MESSAGES,
+    OUTPUT_CONFIG,
     PREFILL,
     REPEATED_TOOL_NAMES,
+    SAMPLING,
     TEMPERATURE,
     THINKING,
     TOOL_CHOICE,
@@ -50,8 +52,9 @@ _MAPPING = (dict, Mapping)
 # What an absent or odd object reads as (shared: the rules only read it).
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
 
-_SETTINGS = frozenset({TEMPERATURE, TOP_K, TOP_P, TOOL_CHOICE, CONTEXT_MANAGEMENT})
-_THINKING_ON = frozenset({"enabled", "adaptive", "between_tools"})
+_SAMPLING = frozenset({TEMPERATURE, TOP_K, TOP_P})
+_SETTINGS = _SAMPLING | {TOOL_CHOICE, CONTEXT_MANAGEMENT, OUTPUT_CONFIG}
+THINKING_ON = frozenset({"enabled", "adaptive", "between_tools"})
 _UNTYPED = frozenset({None, "custom"})
 
 
@@ -96,6 +99,8 @@ class RuleRequest:
         self.model = model
         self.signer = signer
         features = body.keys() & _SETTINGS
+        if features and not _SAMPLING.isdisjoint(features):
+            features.add(SAMPLING)
         if self._scan(body.get("messages"), features) == "assistant":
             self.ends_with_assistant = True
             features.add(PREFILL)
@@ -187,13 +192,13 @@ class RuleRequest:
         kind = self.thinking.get("type")
         if isinstance(kind, str):
             return kind
-        if self.model is not None and self.model.always_thinking:
+        if self.model is not None and self.model.thinks_by_default:
             return "adaptive"
         return None
 
     @property
     def thinking_on(self) -> bool:
-        return self.thinking_type in _THINKING_ON
+        return self.thinking_type in THINKING_ON
 
     @property
     def is_2026(self) -> bool:

@@ -19,6 +19,8 @@ TOP_K = "top_k"
 TOP_P = "top_p"
 TOOL_CHOICE = "tool_choice"
 CONTEXT_MANAGEMENT = "context_management"
+OUTPUT_CONFIG = "output_config"
+SAMPLING = "sampling"  # any of `temperature`, `top_p`, `top_k`
 PREFILL = "prefill"  # the conversation ends with an assistant turn
 MAX_TOKENS = "max_tokens"  # an integer `max_tokens` above the model's usual maximum
 # What the conversation holds:
@@ -30,6 +32,7 @@ TYPED_TOOLS = "typed_tools"
 TOOL_USES = "tool_uses"  # a tool_use block in a user or assistant message
 TOOL_RESULTS = "tool_results"  # a tool_result block in a user or assistant message
 DOCUMENTS = "documents"  # a document block: top level, or in a tool_result
+SYSTEM_MESSAGES = "system_messages"  # a `role: "system"` message inside `messages`
 # A text block with `citations`, or a search_result (top level or in a tool_result or
 # content document), whose text blocks may have them.
 CITATIONS = "citations"
@@ -39,7 +42,7 @@ EMPTY_CONTENT = "empty_content"  # a user or assistant message with no content b
 BLANK_TEXT = "blank_text"  # a user or assistant text block that is empty or whitespace
 REPEATED_TOOL_NAMES = "repeated_tool_names"  # two tool definitions with the same name
 # The features whose rules look only at the messages holding them (`messages_with`).
-BY_MESSAGE = frozenset({IMAGES, DOCUMENTS, CITATIONS, EMPTY_CONTENT, BLANK_TEXT})
+BY_MESSAGE = frozenset({IMAGES, DOCUMENTS, CITATIONS, EMPTY_CONTENT, BLANK_TEXT, SYSTEM_MESSAGES})
 
 # Parsed JSON objects are dicts: the exact-type check comes first, as it costs a third of
 # the ABC's, which still admits any other Mapping.
@@ -70,6 +73,7 @@ class MessageScan(NamedTuple):
 # What most string messages scan to, and what any other message without features does.
 _PLAIN = {role: MessageScan(role, _NONE) for role in _TURN_ROLES}
 _ASIDE = MessageScan(None, _NONE)
+_SYSTEM = MessageScan(None, frozenset((SYSTEM_MESSAGES,)))
 
 
 def scan_message(message: Any) -> MessageScan:
@@ -80,13 +84,18 @@ def scan_message(message: Any) -> MessageScan:
     content = message.get("content")
     if isinstance(content, str):
         if not in_turn:
-            return _ASIDE
+            return _SYSTEM if role == "system" else _ASIDE
         if content.strip():
             return _PLAIN[role]
         return MessageScan(role, frozenset((BLANK_TEXT if content else EMPTY_CONTENT,)))
     if not isinstance(content, list) or not content:
-        return MessageScan(role, frozenset((EMPTY_CONTENT,))) if in_turn else _ASIDE
-    return _scan_blocks(role if in_turn else None, content)
+        if in_turn:
+            return MessageScan(role, frozenset((EMPTY_CONTENT,)))
+        return _SYSTEM if role == "system" else _ASIDE
+    if in_turn:
+        return _scan_blocks(role, content)
+    scan = _scan_blocks(None, content)
+    return scan._replace(features=scan.features | _SYSTEM.features) if role == "system" else scan
 
 
 def _scan_blocks(role: str | None, content: list[Any]) -> MessageScan:

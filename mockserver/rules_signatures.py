@@ -2,7 +2,8 @@
 
 An altered or made-up block fails on every model. A block replayed into another
 conversation fails only on models that bind thinking to its conversation (the catalog
-says which), unless the request asks to drop such blocks instead.
+says which: always, or only when the request sets `prefix_mismatch_behavior: error`),
+unless the request asks to drop such blocks instead.
 """
 
 from __future__ import annotations
@@ -35,10 +36,13 @@ def rule_thinking_signatures(req: RuleRequest) -> Iterator[Problem]:
 
 
 def _binding_enforced(req: RuleRequest) -> bool:
-    if req.model is None or not req.model.binds_thinking:
+    model = req.model
+    if model is None or not (model.binds_thinking or model.binds_thinking_on_request):
         return False
-    binding = mapping(req.thinking.get("block_binding"))
-    return binding.get("prefix_mismatch_behavior") != "drop_block"
+    behavior = mapping(req.thinking.get("block_binding")).get("prefix_mismatch_behavior")
+    if model.binds_thinking:
+        return behavior != "drop_block"
+    return behavior == "error"
 
 
 def _invalid(check: BlockCheck) -> str:

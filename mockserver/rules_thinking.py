@@ -75,7 +75,7 @@ def rule_forced_tool_choice(req: RuleRequest) -> Iterator[Problem]:
 
 def rule_temperature_with_thinking(req: RuleRequest) -> Iterator[Problem]:
     temperature = req.body.get("temperature")
-    if req.ctx.version != VERSION_2023 or not req.thinking_on or not _number(temperature):
+    if not _sampling_with_thinking(req) or not _number(temperature):
         return
     if temperature != 1:
         yield problem(
@@ -88,7 +88,7 @@ def rule_temperature_with_thinking(req: RuleRequest) -> Iterator[Problem]:
 
 
 def rule_top_k_with_thinking(req: RuleRequest) -> Iterator[Problem]:
-    if req.ctx.version != VERSION_2023 or not req.thinking_on or req.body.get("top_k") is None:
+    if not _sampling_with_thinking(req) or req.body.get("top_k") is None:
         return
     # Observed: quarkiverse/quarkus-langchain4j #1812 (any value, even a default, is refused).
     yield problem(
@@ -102,7 +102,7 @@ def rule_top_k_with_thinking(req: RuleRequest) -> Iterator[Problem]:
 
 def rule_top_p_with_thinking(req: RuleRequest) -> Iterator[Problem]:
     top_p: Any = req.body.get("top_p")
-    if req.ctx.version != VERSION_2023 or not req.thinking_on or not _number(top_p):
+    if not _sampling_with_thinking(req) or not _number(top_p):
         return
     # The docs allow 0.95 to 1 with thinking; the API's wording for a lower value is a
     # guess (only the older "top_p must be unset when thinking is enabled" was seen).
@@ -204,6 +204,17 @@ def _opens_with_thinking(first: tuple[int, Block] | None) -> bool:
     """Whether a turn opening with this block starts with thinking (one without blocks
     counts as doing so)."""
     return first is None or first[1].get("type") in _THINKING_BLOCKS
+
+
+def _sampling_with_thinking(req: RuleRequest) -> bool:
+    """Whether the thinking rules on `temperature`, `top_p` and `top_k` apply: under
+    2023-06-01 (2026-10-21 has no such parameters), with thinking on, on a model that takes
+    them at all (the others are refused by `rule_sampling_supported`)."""
+    return (
+        req.ctx.version == VERSION_2023
+        and req.thinking_on
+        and (req.model is None or req.model.sampling != "deprecated")
+    )
 
 
 def _int(value: Any) -> TypeGuard[int]:

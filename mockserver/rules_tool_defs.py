@@ -1,11 +1,12 @@
-"""Tool definitions: unique names, one domain filter per search tool, betas for beta tools."""
+"""Tool definitions: unique names, one domain filter per search tool, betas for beta tools;
+and a `tool_choice` that asks for tools the request offers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from .errors import Problem
-from .rules_request import RuleRequest, problem
+from .rules_request import RuleRequest, mapping, problem
 
 # Tool types only the beta Messages API knows, and the `anthropic-beta` values that
 # unlock each (SDK 2.12.0 `types/beta`, api-surface.md §4).
@@ -73,3 +74,31 @@ def rule_tool_betas(req: RuleRequest) -> Iterator[Problem]:
                 "`anthropic-beta` header.",
                 f"tools.{i}",
             )
+
+
+def rule_tool_choice_offered(req: RuleRequest) -> Iterator[Problem]:
+    choice = mapping(req.body.get("tool_choice"))
+    kind = choice.get("type")
+    if kind not in ("auto", "any", "tool"):
+        return  # `none` is accepted with or without tools
+    if not req.tools:
+        # Observed (gateways quote it, Bedrock passes it on): any choice but `none`.
+        yield problem(
+            "tool_choice_offered",
+            "tool_choice may only be specified while providing tools.",
+            "tool_choice",
+        )
+        return
+    name = choice.get("name")
+    if kind != "tool" or not isinstance(name, str):
+        return
+    names = [tool.get("name") for _, tool in req.tools]
+    # A toolset (an MCP server's) has no name of its own but offers tools that may be
+    # named: with one present, any name may be offered.
+    if name not in names and all(isinstance(n, str) for n in names):
+        yield problem(
+            "tool_choice_offered",
+            # Wording a guess: no report of the API's answer was found.
+            f"tool_choice.tool.name: Tool '{name}' not found in tools",
+            "tool_choice.tool.name",
+        )

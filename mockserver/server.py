@@ -19,7 +19,9 @@ from . import control, verify
 from .app import create_app
 from .config import Config, Strictness
 from .faults import FaultRule, fail_next
+from .files.upload import mime_type_of
 from .journal import Exchange, Journal
+from .loader import load_scenarios
 from .ratelimit import RateLimits
 from .reply import Reply
 from .report import ContractReport
@@ -86,7 +88,7 @@ class MockServer:
         return self.state.journal
 
     def reset(self) -> None:
-        """Forget everything a test did: journal, its scenarios, progress, cache."""
+        """Forget everything a test did: journal, its scenarios, progress, cache, clock."""
         self._on_loop(self.state.reset)
 
     # -- scenarios ---------------------------------------------------------------------
@@ -114,7 +116,10 @@ class MockServer:
 
     def load(self, *paths: str | Path) -> list[Scenario]:
         """Load scenario files or folders for this test (ScenarioError if one is broken)."""
-        return self._on_loop(lambda: control.load_files(self.state, paths))
+        # Parsed here, not on the server's loop: a large file would stall every request.
+        scenarios = load_scenarios(paths)
+        self._on_loop(lambda: control.add_scenarios(self.state, scenarios))
+        return scenarios
 
     def reply(
         self, reply: Reply | str, *, fault: StreamFault | None = None, **options: Any
@@ -163,6 +168,27 @@ class MockServer:
     def advance_clock(self, seconds: float) -> float:
         """Move the simulated clock forward, e.g. past a cache entry's TTL; returns the time."""
         return self._on_loop(lambda: control.advance_clock(self.state, seconds))
+
+    def add_file(
+        self,
+        content: bytes,
+        *,
+        filename: str,
+        api_key: str = TEST_API_KEY,
+        mime_type: str | None = None,
+    ) -> dict[str, Any]:
+        """A file as a tool (code execution) would have made it for `api_key`: unlike an
+        upload it is downloadable. Returns its metadata (`["id"]` is the file id)."""
+        mime = mime_type or mime_type_of(content, filename, "")
+
+        def add() -> dict[str, Any]:
+            files = self.state.files
+            stored = files.add(
+                api_key, content, filename=filename, mime_type=mime, downloadable=True
+            )
+            return stored.metadata()
+
+        return self._on_loop(add)
 
     # -- checks ------------------------------------------------------------------------
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import uuid
 from dataclasses import dataclass, field
 
+from .batches.store import BatchStore
 from .book import ScenarioBook, book_for
 from .cache import PromptCache
 from .catalog import Catalog
 from .clock import Clock
 from .config import Config, Strictness
 from .faults import FaultBook
+from .files.store import FileStore
 from .journal import Journal
 from .ratelimit import RateLimiter
 from .report import ContractReport, ReportCollector
@@ -21,6 +24,8 @@ from .threads import ThreadStore
 from .tokens import HeuristicTokenizer, Tokenizer
 from .validation import RequestValidator
 from .verify import Expectations
+
+log = logging.getLogger("mockserver")
 
 
 @dataclass
@@ -35,6 +40,7 @@ class ServerState:
     organization_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     cache: PromptCache = field(init=False)
     threads: ThreadStore = field(default_factory=ThreadStore)
+    batches: BatchStore = field(default_factory=BatchStore)
     # The config's scenario files (and the bundled ones), plus those added from Python.
     scenarios: ScenarioBook = field(init=False)
     # What the running test declared (its scenarios, expected rejections): teardown checks.
@@ -42,6 +48,8 @@ class ServerState:
     # Faults injected from Python or the admin API, and the per-key rate limits.
     faults: FaultBook = field(default_factory=FaultBook)
     limits: RateLimiter = field(init=False)
+    # Files uploaded with POST /v1/files, per API key.
+    files: FileStore = field(init=False)
     # The strictness in force: the config's, unless the running test chose another.
     strictness: Strictness = field(init=False)
     # The contract report covers the whole session: reset() leaves it alone.
@@ -59,6 +67,7 @@ class ServerState:
         self.journal_trim_bytes = _past(self.config.journal_max_bytes)
         self.cache = PromptCache(self.clock)
         self.limits = RateLimiter(self.config.rate_limits, self.clock)
+        self.files = FileStore(self.clock, self.config.files_max_bytes)
         self.strictness = self.config.strictness
         seed = self.config.seed
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
@@ -85,17 +94,26 @@ class ServerState:
             self.report.clear(position=len(self.journal))
 
     def reset(self) -> None:
-        """Forget everything a test did: journal, cache, scenario progress."""
+        """Forget everything a test did: journal, cache, clock, scenario progress, batches,
+        files."""
         with self._journal_lock:
-            self.report.catch_up(self.journal)
+            try:
+                self.report.catch_up(self.journal)
+            except Exception:
+                # A reset must always work: a journal that cannot be folded in would
+                # otherwise fail every reset after it (and every test's setup).
+                log.exception("internal error while folding the journal into the report")
             self.journal.clear()
             self.report.journal_cleared()
         self.cache.clear()
+        self.clock.reset()
         self.scenarios.reset()
         self.threads.clear()
+        self.batches.clear()
         self.expectations.clear()
         self.faults.clear()
         self.limits.clear()
+        self.files.clear()
         self.strictness = self.config.strictness
 
 

@@ -86,13 +86,25 @@ def finish(
     return Finished(kept, stop_reason, pinned_sequence, stop_details, spent, thinking)
 
 
-def check_context_window(total_input_tokens: int, context_window: int) -> Problem | None:
-    """The 400 the API answers when the prompt alone does not fit the model."""
-    if total_input_tokens <= context_window:
+def check_context_window(
+    total_input_tokens: int, context_window: int, max_tokens: int | None = None
+) -> Problem | None:
+    """The 400 the API answers when the prompt does not fit the model; with `max_tokens`
+    (models before Sonnet 4.5), when the prompt and the whole output budget do not."""
+    if total_input_tokens > context_window:
+        return Problem(
+            f"prompt is too long: {total_input_tokens} tokens > {context_window} maximum",
+            "context_window",
+        )
+    if max_tokens is None or total_input_tokens + max_tokens <= context_window:
         return None
+    # The figures part is observed (Claude Code and gateways parse it); the advice after
+    # the comma is as reports quote it, backticks restored by analogy (unverified).
     return Problem(
-        f"prompt is too long: {total_input_tokens} tokens > {context_window} maximum",
+        f"input length and `max_tokens` exceed context limit: {total_input_tokens} + "
+        f"{max_tokens} > {context_window}, decrease input length or `max_tokens` and try again",
         "context_window",
+        "max_tokens",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -17,13 +18,19 @@ from .keys import STATE
 
 POLL_SECONDS = 1.0
 
+log = logging.getLogger("mockserver.scenarios")
+
 
 async def poll(book: ScenarioBook, interval: float = POLL_SECONDS) -> None:
-    loop = asyncio.get_running_loop()
     while True:
         await asyncio.sleep(interval)
-        # Reading and parsing files is blocking work; keep it off the event loop.
-        await loop.run_in_executor(None, book.refresh)
+        try:
+            # Reading and parsing files is blocking work; keep it off the event loop.
+            await asyncio.to_thread(book.refresh)
+        except Exception:
+            # Broken files are scenario errors (logged by the book); anything else is a bug
+            # of ours, and must not end the watching: later edits would never load.
+            log.exception("internal error while reloading scenario files")
 
 
 async def watch_scenarios(app: web.Application) -> AsyncIterator[None]:

@@ -50,6 +50,8 @@ def _leaf(rng: random.Random) -> dict[str, Any]:
         "any_message_text": _text_spec(rng),
         "user_id": rng.choice(["alice", {"contains": "li"}]),
         "api_key": rng.choice(KEYS),
+        # Every request here comes through /v1/messages: `openai` never holds, `anthropic` always.
+        "api": rng.choice(["anthropic", "openai"]),
         "headers": rng.choice([{"x-tenant": "acme"}, {"X-Tenant": {"contains": "ac"}}]),
         "tools": rng.choice(
             [

@@ -18,11 +18,9 @@ USAGE = {
     "cache_creation_input_tokens": 30,
     "cache_read_input_tokens": 900,
     "cache_creation": {"ephemeral_5m_input_tokens": 30, "ephemeral_1h_input_tokens": 0},
-    "server_tool_use": None,
     "service_tier": "standard",
     "inference_geo": "global",
     "output_tokens_details": {"thinking_tokens": 0},
-    "speed": None,
 }
 
 TOOL_INPUT = {
@@ -56,14 +54,15 @@ def message(*content: dict[str, Any], **fields: Any) -> dict[str, Any]:
         "stop_reason": "end_turn",
         "stop_sequence": None,
         "stop_details": None,
-        "container": None,
-        "diagnostics": None,
         "usage": dict(USAGE),
     } | fields
 
 
 def text(value: str, citations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"type": "text", "text": value, "citations": citations}
+    block: dict[str, Any] = {"type": "text", "text": value}
+    if citations is not None:
+        block["citations"] = citations
+    return block
 
 
 def tool_use(name: str, tool_input: dict[str, Any], tool_id: str = "toolu_01A") -> dict[str, Any]:
@@ -251,7 +250,7 @@ def test_message_delta_carries_stop_details_and_container() -> None:
     assert refusal["delta"]["stop_details"]["category"] == "cyber"
     assert refusal["usage"]["output_tokens"] == 0
     code = message_events(SHAPES["code execution with container"])
-    assert code[0][1]["message"]["container"] is None
+    assert "container" not in code[0][1]["message"]
     assert code[-2][1]["delta"]["container"]["id"] == "container_011C"
 
 

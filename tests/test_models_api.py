@@ -44,7 +44,7 @@ def test_before_id_pages_backwards(http: httpx2.Client) -> None:
 def test_retrieve_a_model_with_its_limits(client: anthropic.Anthropic) -> None:
     model = client.models.retrieve("claude-sonnet-4-6")
     assert model.id == "claude-sonnet-4-6"
-    assert model.max_tokens == 64000
+    assert model.max_tokens == 128000  # what pydantic-ai and the AI SDK send it
     assert model.max_input_tokens == 1_000_000
     assert model.capabilities is not None
     assert model.capabilities.thinking.types.adaptive.supported is True

@@ -300,11 +300,13 @@ def _records(root: Any) -> list[Any]:
 HEADER_ARGUMENTS = {"user_profile_id", "workspace_id", "betas"}
 SAMPLING = {"temperature", "top_p", "top_k"}  # gone from SDK 2.x; still taken under 2023-06-01
 LEGACY_BETA = {"output_format"}  # the pre-output_config structured outputs, sent by LiteLLM
+# Sent by Claude Code and the AI SDK 4.x (dangerous-tool-use-2026-09-03); not in the SDK yet.
+CLIENT_BETA = {"safeguards"}
 ROOT_SCHEMAS = {
     "create_2026": (ROOTS[("messages", False)], set()),
     "create_2023": (ROOTS[("messages", False)], SAMPLING),
-    "create_beta_2026": (ROOTS[("messages", True)], LEGACY_BETA),
-    "create_beta_2023": (ROOTS[("messages", True)], LEGACY_BETA | SAMPLING),
+    "create_beta_2026": (ROOTS[("messages", True)], LEGACY_BETA | CLIENT_BETA),
+    "create_beta_2023": (ROOTS[("messages", True)], LEGACY_BETA | SAMPLING | CLIENT_BETA),
     "count_tokens": (ROOTS[("count_tokens", False)], set()),
     "count_tokens_beta": (ROOTS[("count_tokens", True)], set()),
 }

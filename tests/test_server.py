@@ -14,6 +14,7 @@ from conftest import MODEL, STREAM_CUT, api_headers
 
 from mockserver.config import Config
 from mockserver.errors import ScenarioError
+from mockserver.redact import key_digest
 from mockserver.scenario import Scenario, rule
 from mockserver.server import MockServer
 from mockserver.stream_plan import StreamFault
@@ -59,7 +60,7 @@ def test_env_points_an_sdk_built_with_defaults_at_the_server(
         client.messages.create(model=MODEL, max_tokens=16, messages=HI)
     # SDK 2.x sends the key as a bearer token.
     sent = fresh.journal.last_call.headers["authorization"]
-    assert sent == f"Bearer {fresh.env['ANTHROPIC_API_KEY']}"
+    assert sent == f"Bearer {key_digest(fresh.env['ANTHROPIC_API_KEY'])}"
 
 
 def test_a_stream_is_journaled_by_the_time_the_sdk_has_read_it(

@@ -28,21 +28,26 @@ def finished(*content: dict[str, Any], output: int = 40, thinking: int = 10) -> 
     return Finished(list(content), "end_turn", None, None, output, thinking)
 
 
-def test_usage_has_every_field_of_the_spec() -> None:
-    usage = build_usage(CACHE, finished({"type": "text", "text": "hi"}), {})
+def test_usage_has_the_recorded_fields_and_no_unused_ones() -> None:
+    usage = build_usage(CACHE, finished({"type": "text", "text": "hi"}, thinking=0), {})
     assert usage == {
         "input_tokens": 12,
-        "output_tokens": 40,
         "cache_creation_input_tokens": 300,
         "cache_read_input_tokens": 2000,
         "cache_creation": {"ephemeral_5m_input_tokens": 100, "ephemeral_1h_input_tokens": 200},
-        "server_tool_use": None,
+        "output_tokens": 40,
         "service_tier": "standard",
         "inference_geo": "global",
-        "output_tokens_details": {"thinking_tokens": 10},
-        "speed": None,
     }
     assert Usage.model_validate(usage).cache_creation is not None
+
+
+def test_thinking_tokens_are_reported_where_thinking_is_in_play() -> None:
+    text = {"type": "text", "text": "hi"}
+    on = build_usage(CACHE, finished(text, thinking=0), {}, thinking=True)
+    assert on["output_tokens_details"] == {"thinking_tokens": 0}
+    thought = build_usage(CACHE, finished(text, thinking=10), {})
+    assert thought["output_tokens_details"] == {"thinking_tokens": 10}
 
 
 def test_request_options_are_echoed() -> None:
@@ -63,6 +68,7 @@ def test_server_tool_requests_are_counted_from_the_reply() -> None:
     }
     code = {"type": "server_tool_use", "id": "srvtoolu_3", "name": "code_execution", "input": {}}
     assert server_tool_use([code]) is None
+    assert "server_tool_use" not in build_usage(CACHE, finished(code), {})
     assert build_usage(CACHE, finished(SEARCH), {})["server_tool_use"]["web_search_requests"] == 1
 
 
@@ -77,6 +83,9 @@ def test_stream_usage_carries_the_same_figures() -> None:
     assert delta["output_tokens"] == 57
     assert delta["server_tool_use"] == final["server_tool_use"]
     assert delta["output_tokens_details"] == {"thinking_tokens": 10}
+    # As recorded, message_start leaves both to message_delta.
+    assert "server_tool_use" not in start
+    assert "output_tokens_details" not in start
     MessageDeltaUsage.model_validate(delta)
     Usage.model_validate(start)
 

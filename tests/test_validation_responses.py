@@ -17,7 +17,7 @@ MESSAGE: dict[str, Any] = {
     "model": "claude-opus-5-5",
     "content": [
         {"type": "thinking", "thinking": "Short.", "signature": "EqQBCkYIARgC"},
-        {"type": "text", "text": "I'll check the weather.", "citations": None},
+        {"type": "text", "text": "I'll check the weather."},
         {
             "type": "tool_use",
             "id": "toolu_01NR",
@@ -29,19 +29,15 @@ MESSAGE: dict[str, Any] = {
     "stop_reason": "tool_use",
     "stop_sequence": None,
     "stop_details": None,
-    "container": None,
-    "diagnostics": None,
     "usage": {
         "input_tokens": 31,
         "output_tokens": 547,
         "cache_creation_input_tokens": 0,
         "cache_read_input_tokens": 0,
         "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
-        "server_tool_use": None,
         "service_tier": "standard",
         "inference_geo": "global",
         "output_tokens_details": {"thinking_tokens": 12},
-        "speed": None,
     },
 }
 STREAM: list[dict[str, Any]] = [

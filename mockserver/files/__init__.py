@@ -1,0 +1,1 @@
+"""The Files API: uploads kept per API key, and the requests that refer to them."""

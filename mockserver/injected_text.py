@@ -1,0 +1,42 @@
+"""Text a client harness puts into the user's turn that the user never typed.
+
+Agent harnesses send reminders, notifications and command echoes as user text, each
+wrapped in its own tag (Claude Code: `<system-reminder>`, `<task-notification>`,
+`<command-name>`, …). The default reply reads what the user said to decide whether to
+call a tool and which; these elements are not the user speaking, and a turn made of
+nothing else is not a new request.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The tags Claude Code wraps text of its own in: reminders, background-task
+# notifications, slash-command and `!` shell echoes, hook output. Guess: the list is
+# Claude Code's alone; other harnesses' injected text counts as the user's (the default
+# reply's loop still ends, by its one-call rule).
+INJECTED_TAGS = (
+    "system-reminder",
+    "task-notification",
+    "command-name",
+    "command-message",
+    "command-args",
+    "local-command-stdout",
+    "local-command-stderr",
+    "local-command-caveat",
+    "user-prompt-submit-hook",
+    "bash-input",
+    "bash-stdout",
+    "bash-stderr",
+)
+_ELEMENT = re.compile(
+    r"<(" + "|".join(INJECTED_TAGS) + r")(?:\s[^>]*)?>.*?</\1\s*>", re.DOTALL | re.IGNORECASE
+)
+
+
+def user_said(text: str) -> str:
+    """`text` without the harness's injected elements (an unclosed tag is left as it is)."""
+    # Most user text holds no tag at all: no regex pass for it.
+    if "</" not in text:
+        return text
+    return _ELEMENT.sub("", text).strip()
