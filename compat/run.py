@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
 """Run real clients' normal flows against a mock server started for the run.
 
-    python compat/run.py [--only NAME ...] [--server-src PATH] [--max-tokens N]
+    python compat/run.py [--only NAME ...] [--flows FLOW ...] [--server-src PATH]
+                         [--server-arg=ARG ...] [--max-tokens N] [--newest]
 
 Each driver (one per client and pinned version) runs its flows and says, per flow, what a
 user of that client would check: pass or fail and why. The runner adds what the server
 saw: how many requests each flow made, and any the mock refused (a normal flow of a real
 client is one the real API accepts, so a refusal fails the flow even when the client
-recovers from it). One line per flow, then `N passed, N failed`; exit 1 on any failure.
+recovers from it; statuses a flow provokes on purpose, such as an injected 429, are not
+counted). One line per flow (PASS, FAIL, or SKIP for a flow the client version lacks), then
+`N passed, N failed, N skipped`; exit 1 on any failure.
 
 Installs go to compat/.cache/ (gitignored): node_modules per npm pin (from the pin's
-package.json and package-lock.json, with `npm ci`), a venv for the Python clients (from
-requirements.txt). The last run's journal and driver logs are kept in
-compat/.cache/last-run/ for a failure's request and answer.
+package.json and package-lock.json, with `npm ci`), a venv per Python pin (from its
+requirements.txt, a pip freeze). --newest installs each client's newest release instead,
+into compat/.cache/newest/. The last run's journal (per driver, its first 1,000
+exchanges) and driver logs are kept in compat/.cache/last-run/ for a failure's request and
+answer.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ CACHE = HERE / ".cache"
 LAST_RUN = CACHE / "last-run"
 # A driver that has not finished by then is stopped and its missing flows fail.
 DRIVER_TIMEOUT = 600
+# Exchanges kept per driver in compat/.cache/last-run/NAME.journal.json.
+JOURNAL_KEPT = 1000
 
 
 @dataclass
@@ -48,28 +55,138 @@ class Driver:
     kind: str  # "npm" or "python"
     pin: Path  # the folder holding package.json / requirements.txt
     script: str  # the driver file, relative to compat/
+    # The packages that make the client (the rest of the pin is what they resolved to):
+    # shown as its version, looked up by pins.py, installed unpinned by --newest.
+    packages: tuple[str, ...] = ()
+    # False for a pin kept on an older line on purpose: --newest leaves it out.
+    newest_line: bool = True
     flows: list[dict[str, Any]] = field(default_factory=list)
+    newest: bool = False  # installed unpinned (run.py --newest)
 
     @property
     def cache(self) -> Path:
-        return CACHE / self.pin.relative_to(HERE)
+        root = CACHE / "newest" if self.newest else CACHE
+        return root / self.pin.relative_to(HERE)
+
+    def pinned(self) -> dict[str, str]:
+        """The client's packages and their pinned versions."""
+        if self.kind == "npm":
+            deps: dict[str, str] = json.loads((self.pin / "package.json").read_text())[
+                "dependencies"
+            ]
+            return {n: v for n, v in deps.items() if n in self.packages}
+        names = {_requirement_name(p) for p in self.packages}
+        found = {}
+        for line in (self.pin / "requirements.txt").read_text().splitlines():
+            name, _, version = line.partition("==")
+            if _requirement_name(name) in names:
+                found[_requirement_name(name)] = version.strip()
+        return found
+
+    def installed(self) -> dict[str, str]:
+        """The client's packages and the versions in its cache folder (for --newest)."""
+        found = {}
+        for package in self.packages:
+            if self.kind == "npm":
+                meta = self.cache / "node_modules" / package / "package.json"
+                if meta.exists():
+                    found[package] = json.loads(meta.read_text())["version"]
+            else:
+                name = _requirement_name(package)
+                pattern = name.replace("-", "_") + "-*.dist-info"
+                for info in (self.cache / "venv" / "lib").glob(f"python*/site-packages/{pattern}"):
+                    found[name] = info.name[: -len(".dist-info")].split("-")[1]
+        return found
 
     def version(self) -> str:
-        if self.kind == "npm":
-            deps = json.loads((self.pin / "package.json").read_text())["dependencies"]
-            shown = [f"{n.split('/')[-1]}@{v}" for n, v in deps.items() if n != "zod"]
-            return " + ".join(shown)
-        for line in (self.pin / "requirements.txt").read_text().splitlines():
-            if line.startswith("pydantic-ai-slim"):
-                return "pydantic-ai " + line.split("==")[1]
-        return "?"
+        versions = self.installed() if self.newest else self.pinned()
+        shown = [f"{n.split('/')[-1]}@{v}" for n, v in versions.items()]
+        return " + ".join(shown) + (" (newest)" if self.newest else "") or "?"
 
 
+def _requirement_name(spec: str) -> str:
+    """'pydantic-ai-slim[anthropic]' -> 'pydantic-ai-slim'."""
+    return spec.split("[", maxsplit=1)[0].strip().lower()
+
+
+PY_SDK = HERE / "anthropic-py"
 DRIVERS = [
-    Driver("aisdk-v6", "ai-sdk", "npm", HERE / "aisdk" / "v6", "aisdk/driver.mjs"),
-    Driver("aisdk-v7", "ai-sdk", "npm", HERE / "aisdk" / "v7", "aisdk/driver.mjs"),
-    Driver("pydantic-ai", "pydantic-ai", "python", HERE / "pydantic-ai", "pydantic-ai/driver.py"),
-    Driver("claude-code", "claude-code", "npm", HERE / "claude-code", "claude-code/driver.py"),
+    Driver(
+        "aisdk-v6",
+        "ai-sdk",
+        "npm",
+        HERE / "aisdk" / "v6",
+        "aisdk/driver.mjs",
+        ("ai", "@ai-sdk/anthropic"),
+        newest_line=False,
+    ),
+    Driver(
+        "aisdk-v7",
+        "ai-sdk",
+        "npm",
+        HERE / "aisdk" / "v7",
+        "aisdk/driver.mjs",
+        ("ai", "@ai-sdk/anthropic"),
+    ),
+    Driver(
+        "pydantic-ai",
+        "pydantic-ai",
+        "python",
+        HERE / "pydantic-ai",
+        "pydantic-ai/driver.py",
+        ("pydantic-ai-slim[anthropic]",),
+    ),
+    Driver(
+        "claude-code",
+        "claude-code",
+        "npm",
+        HERE / "claude-code",
+        "claude-code/driver.py",
+        ("@anthropic-ai/claude-code",),
+    ),
+    Driver(
+        "sdk-py-2.17",
+        "anthropic-py",
+        "python",
+        PY_SDK / "v2.17",
+        "anthropic-py/driver.py",
+        ("anthropic",),
+    ),
+    Driver(
+        "sdk-py-2.12",
+        "anthropic-py",
+        "python",
+        PY_SDK / "v2.12",
+        "anthropic-py/driver.py",
+        ("anthropic",),
+        newest_line=False,
+    ),
+    Driver(
+        "sdk-py-0.125",
+        "anthropic-py",
+        "python",
+        PY_SDK / "v0.125",
+        "anthropic-py/driver.py",
+        ("anthropic",),
+        newest_line=False,
+    ),
+    Driver(
+        "sdk-js",
+        "anthropic-js",
+        "npm",
+        HERE / "anthropic-js",
+        "anthropic-js/driver.mjs",
+        ("@anthropic-ai/sdk",),
+    ),
+    Driver(
+        "langchain",
+        "langchain",
+        "python",
+        HERE / "langchain",
+        "langchain/driver.py",
+        ("langchain-anthropic", "langchain-core"),
+    ),
+    Driver("litellm", "litellm", "python", HERE / "litellm", "litellm/driver.py", ("litellm",)),
 ]
 
 
@@ -88,7 +205,8 @@ def _stamp(files: list[Path]) -> str:
 
 
 def ensure_installed(driver: Driver, force: bool) -> None:
-    """Install the driver's pin into its cache folder unless the same pin is there."""
+    """Install the driver's pin into its cache folder unless the same pin is there; with
+    driver.newest, its client packages unpinned (the newest releases) instead, once a day."""
     cache = driver.cache
     stamp_file = cache / ".installed"
     if driver.kind == "npm":
@@ -96,13 +214,23 @@ def ensure_installed(driver: Driver, force: bool) -> None:
     else:
         pins = [driver.pin / "requirements.txt"]
     stamp = _stamp(pins)
+    if driver.newest:
+        stamp = "newest " + time.strftime("%Y-%m-%d")
     if not force and stamp_file.exists() and stamp_file.read_text() == stamp:
         return
-    log(f"== installing {driver.name} ({driver.version()}) into {cache.relative_to(HERE)}")
+    what = "the newest " + ", ".join(driver.packages) if driver.newest else driver.version()
+    log(f"== installing {driver.name} ({what}) into {cache.relative_to(HERE)}")
     if cache.exists():
         shutil.rmtree(cache)
     cache.mkdir(parents=True)
-    if driver.kind == "npm":
+    if driver.kind == "npm" and driver.newest:
+        manifest = json.loads(pins[0].read_text())
+        for name in driver.packages:
+            manifest["dependencies"][name] = "latest"
+        (cache / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        npm = ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"]
+        subprocess.run(npm, cwd=cache, check=True)
+    elif driver.kind == "npm":
         for pin in pins:
             shutil.copy(pin, cache / pin.name)
         subprocess.run(
@@ -111,7 +239,10 @@ def ensure_installed(driver: Driver, force: bool) -> None:
     else:
         venv.create(cache / "venv", with_pip=True)
         pip = [str(cache / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-        subprocess.run([*pip, "-r", str(pins[0])], check=True)
+        if driver.newest:
+            subprocess.run([*pip, "--upgrade", *driver.packages], check=True)
+        else:
+            subprocess.run([*pip, "-r", str(pins[0])], check=True)
     stamp_file.write_text(stamp)
 
 
@@ -172,6 +303,12 @@ class MockServer:
             self._log.write(line)
         self._log.flush()
 
+    def reset(self) -> None:
+        """Forget the journal (and the cache and scenario progress) before the next driver."""
+        request = urllib.request.Request(f"{self.url}/_mock/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=60):
+            pass
+
     def journal(self) -> list[dict[str, Any]]:
         with urllib.request.urlopen(f"{self.url}/_mock/journal", timeout=60) as answer:
             exchanges: list[dict[str, Any]] = json.load(answer)["exchanges"]
@@ -208,8 +345,10 @@ def run_driver(driver: Driver, server: MockServer, args: argparse.Namespace) -> 
         local = driver.cache / script.name
         shutil.copy(script, local)
         command = ["node", str(local)]
-    elif driver.name == "pydantic-ai":
+    elif driver.kind == "python":
         command = [str(driver.cache / "venv" / "bin" / "python"), str(script)]
+        # For driverlib.py, which the Python drivers share.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
     else:
         env["COMPAT_CLAUDE"] = str(driver.cache / "node_modules" / ".bin" / "claude")
         command = [sys.executable, str(script)]
@@ -260,7 +399,13 @@ def judge(driver: Driver, journal: list[dict[str, Any]], first_index: int) -> No
         count = int(flow.get("requests", 0))
         exchanges = journal[first : first + count]
         start = first + count
-        refused = [e for e in exchanges if int(e.get("status", 200)) >= 400]
+        # Statuses the flow provoked on purpose (an injected fault, a request meant to fail).
+        expected = set(flow.get("expected") or [])
+        refused = [
+            e
+            for e in exchanges
+            if int(e.get("status", 200)) >= 400 and int(e.get("status", 200)) not in expected
+        ]
         if not refused:
             continue
         messages = sorted({f"{e['status']} {_error_message(e)[:160]}" for e in refused})
@@ -317,6 +462,16 @@ def main() -> int:
         help="time allowed for one `claude -p` run (default %(default)s)",
     )
     parser.add_argument("--reinstall", action="store_true", help="reinstall the pinned clients")
+    parser.add_argument(
+        "--install-only", action="store_true", help="install the clients, run nothing"
+    )
+    parser.add_argument(
+        "--newest",
+        action="store_true",
+        help="run against each client's newest release instead of its pin: installed "
+        "unpinned into compat/.cache/newest/ (refreshed daily); pins kept on an older line "
+        "on purpose are left out",
+    )
     args = parser.parse_args()
     args.flows = [f for item in args.flows for f in item.split(",") if f]
     wanted = {n for item in args.only for n in item.split(",") if n}
@@ -324,9 +479,15 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown driver(s): {', '.join(sorted(unknown))}")
     drivers = [d for d in DRIVERS if not wanted or d.name in wanted]
+    if args.newest:
+        drivers = [d for d in drivers if d.newest_line]
+        for driver in drivers:
+            driver.newest = True
 
     for driver in drivers:
         ensure_installed(driver, args.reinstall)
+    if args.install_only:
+        return 0
     if LAST_RUN.exists():
         shutil.rmtree(LAST_RUN)
     LAST_RUN.mkdir(parents=True)
@@ -334,22 +495,26 @@ def main() -> int:
     server = MockServer(args.server_src, args.server_arg)
     log(f"== mock server {server.url} from {server.package}")
     started = time.monotonic()
+    version_width = max(len(d.version()) for d in drivers)
     try:
-        journal: list[dict[str, Any]] = []
         for driver in drivers:
-            first = len(journal)
+            # Each driver starts on an empty journal: a client that loops (thousands of
+            # requests) does not slow the next one's journal reads.
+            server.reset()
             run_driver(driver, server, args)
             journal = server.journal()
-            judge(driver, journal, first)
+            judge(driver, journal, 0)
+            kept = journal[:JOURNAL_KEPT]
+            (LAST_RUN / f"{driver.name}.journal.json").write_text(json.dumps(kept, indent=1))
             for flow in driver.flows:
-                status = "PASS" if flow["ok"] else "FAIL"
+                status = "SKIP" if flow.get("skipped") else "PASS" if flow["ok"] else "FAIL"
                 reason = " ".join(str(flow["reason"]).split())
                 print(
-                    f"{driver.client:<12} {driver.version():<38} {flow['flow']:<20} {status} "
+                    f"{driver.client:<12} {driver.version():<{version_width}} {flow['flow']:<22} "
+                    f"{status} "
                     f"{flow.get('requests', 0):>4} req  {reason[:400]}",
                     flush=True,
                 )
-        (LAST_RUN / "journal.json").write_text(json.dumps(journal, indent=1))
     finally:
         server.stop()
     results = [
@@ -358,13 +523,14 @@ def main() -> int:
         for f in d.flows
     ]
     (LAST_RUN / "results.json").write_text(json.dumps(results, indent=1))
-    passed = sum(r["ok"] for r in results)
-    failed = len(results) - passed
+    skipped = sum(bool(r.get("skipped")) for r in results)
+    passed = sum(bool(r["ok"]) for r in results) - skipped
+    failed = len(results) - passed - skipped
     log(
         f"== {time.monotonic() - started:.0f} s; journal and logs in "
         f"{LAST_RUN.relative_to(HERE.parent)}/"
     )
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed or not results else 0
 
 
