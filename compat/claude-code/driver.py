@@ -59,8 +59,15 @@ def journal_slice(first: int) -> list[dict[str, Any]]:
     return exchanges[first:]
 
 
-def claude(scratch: Path, *args: str) -> dict[str, Any]:
-    """One `claude -p` run; its JSON result."""
+def claude(
+    scratch: Path,
+    *args: str,
+    output: str = "json",
+    allowed: str = SAFE_TOOLS,
+    disallowed: str = UNSAFE_TOOLS,
+) -> dict[str, Any]:
+    """One `claude -p` run; its JSON result (with `output="stream-json"`, the stream's last
+    line, the result, with the events before it under "events")."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(scratch),
@@ -76,13 +83,14 @@ def claude(scratch: Path, *args: str) -> dict[str, Any]:
         CLAUDE,
         "-p",
         "--output-format",
-        "json",
+        output,
+        *(["--verbose"] if output == "stream-json" else []),
         "--permission-mode",
         "dontAsk",
         "--allowedTools",
-        SAFE_TOOLS,
+        allowed,
         "--disallowedTools",
-        UNSAFE_TOOLS,
+        disallowed,
         *args,
     ]
     # Its own process group, so a run past its time is ended with all it started.
@@ -103,11 +111,22 @@ def claude(scratch: Path, *args: str) -> dict[str, Any]:
         process.communicate()
         raise Check(f"did not end within {TIMEOUT:.0f} s") from None
     check(process.returncode == 0, f"exit {process.returncode}: {(err or out).strip()[:300]}")
+    if output == "stream-json":
+        return _stream_result(out)
     try:
         result: dict[str, Any] = json.loads(out)
     except json.JSONDecodeError:
         raise Check(f"output is not JSON: {out[:200]!r}") from None
     return result
+
+
+def _stream_result(out: str) -> dict[str, Any]:
+    try:
+        events = [json.loads(line) for line in out.splitlines() if line.strip()]
+    except json.JSONDecodeError:
+        raise Check(f"a stream-json line is not JSON: {out[:200]!r}") from None
+    check(events and events[-1].get("type") == "result", "stream-json ends without a result")
+    return {**events[-1], "events": events[:-1]}
 
 
 def result_ok(result: dict[str, Any]) -> None:
@@ -148,10 +167,55 @@ def flow_tool_loop(scratch: Path) -> None:
     check(result.get("num_turns", 0) >= 2, f"num_turns {result.get('num_turns')}")
 
 
+def flow_stream_json(scratch: Path) -> None:
+    result = claude(scratch, "--", "Say hello in one sentence.", output="stream-json")
+    result_ok(result)
+    said = [
+        block.get("text", "")
+        for event in result["events"]
+        if event.get("type") == "assistant"
+        for block in (event.get("message") or {}).get("content") or []
+        if block.get("type") == "text"
+    ]
+    check(any(said), "no assistant text event before the result")
+
+
+def flow_bash_loop(scratch: Path) -> None:
+    # The mock's default reply calls Bash with the input its schema generates, the command
+    # `example`: only that exact command is allowed, so nothing else can ever run.
+    first = journal_count()
+    result = claude(
+        scratch,
+        "--",
+        "Use the Bash tool to list the files here.",
+        allowed=f"{SAFE_TOOLS} Bash(example)",
+        disallowed=UNSAFE_TOOLS.replace("Bash ", ""),
+    )
+    result_ok(result)
+    check(tool_round_trips(journal_slice(first)) >= 1, "no tool result went back to the API")
+
+
+def _flow_model(alias: str) -> Callable[[Path], None]:
+    def flow(scratch: Path) -> None:
+        first = journal_count()
+        result_ok(claude(scratch, "--model", alias, "--", "Say hello in one sentence."))
+        models = {(e.get("body") or {}).get("model") for e in journal_slice(first)}
+        check(
+            any(alias in str(m) for m in models), f"--model {alias} sent {sorted(map(str, models))}"
+        )
+
+    return flow
+
+
 FLOWS: dict[str, Callable[[Path], None]] = {
     "print": flow_print,
     "continue": flow_continue,
     "tool-loop": flow_tool_loop,
+    "stream-json": flow_stream_json,
+    "bash-loop": flow_bash_loop,
+    "model-haiku": _flow_model("haiku"),
+    "model-sonnet": _flow_model("sonnet"),
+    "model-opus": _flow_model("opus"),
 }
 
 
