@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .app import create_app
 from .config import DEFAULT_HOST, DEFAULT_PORT, FILES_MAX_BYTES, Config
+from .log_line import printer
 from .ratelimit import RateLimits
 from .server import listen
 from .state import ServerState
@@ -178,6 +179,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "quota (default %(default)s)",
     )
     parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no line per exchange on the terminal (the inspector page still shows them)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -250,8 +256,10 @@ def config_from(args: argparse.Namespace) -> Config:
     )
 
 
-async def serve(config: Config, report_path: Path | None = None) -> None:
+async def serve(config: Config, report_path: Path | None = None, *, quiet: bool = False) -> None:
     state = ServerState(config)
+    if not quiet:
+        state.watchers.append(printer(sys.stdout))
     runner, port = await listen(create_app(config, state), config)
     # Everything built so far (schemas, catalog, scenarios) lives as long as the server:
     # moved out of the collector's view, full collections no longer walk it on every pass.
@@ -269,6 +277,7 @@ async def serve(config: Config, report_path: Path | None = None) -> None:
     url = f"http://{config.host}:{port}"
     print(f"mockserver {__version__} listening on {url}", flush=True)
     print(f"export ANTHROPIC_BASE_URL={url}", flush=True)
+    print(f"inspector: {url}/_mock/ui", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     try:
         await stop.wait()
@@ -288,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        asyncio.run(serve(config_from(args), args.report))
+        asyncio.run(serve(config_from(args), args.report, quiet=args.quiet))
     except KeyboardInterrupt:
         pass
     except OSError as exc:
