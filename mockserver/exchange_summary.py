@@ -37,12 +37,12 @@ def usage_of(exchange: Exchange) -> dict[str, int]:
 
 
 def answered_by(exchange: Exchange) -> str:
-    """The step that answered, else `unmatched` or `default` (or `-` for a refusal)."""
+    """The step that answered, else `unmatched`, `default`, or `refused` (an error no step sent)."""
     if exchange.step is not None:
         return exchange.step
     if exchange.unmatched:
         return "unmatched"
-    return "-" if exchange.is_error else "default"
+    return "refused" if exchange.is_error else "default"
 
 
 def first_problem(exchange: Exchange) -> tuple[str, str] | None:
