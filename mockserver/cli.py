@@ -276,8 +276,8 @@ async def serve(config: Config, report_path: Path | None = None, *, quiet: bool 
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     url = f"http://{config.host}:{port}"
     print(f"mockserver {__version__} listening on {url}", flush=True)
-    print(f"export ANTHROPIC_BASE_URL={url}", flush=True)
     print(f"inspector: {url}/_mock/ui", flush=True)
+    print(f"export ANTHROPIC_BASE_URL={url}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     try:
         await stop.wait()

@@ -22,7 +22,8 @@ def _ask(url: str, **extra: object) -> None:
 
 
 def test_the_standalone_server_prints_a_line_per_exchange_and_links_the_inspector() -> None:
-    with running("--no-bundled") as (proc, url, _):
+    with running("--no-bundled") as (proc, url, banner):
+        assert f"inspector: {url}/_mock/ui" in banner
         _ask(url)
         with (
             anthropic.Anthropic(base_url=url, api_key=TEST_KEY, max_retries=0) as client,
@@ -33,7 +34,6 @@ def test_the_standalone_server_prints_a_line_per_exchange_and_links_the_inspecto
             )
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=10)
-    assert f"inspector: {url}/_mock/ui" in out.splitlines()
     logged = [line for line in out.splitlines() if EXCHANGE_LINE.match(line)]
     assert len(logged) == 2, out
     ok, refused = logged
