@@ -7,10 +7,12 @@ import asyncio
 import gc
 import logging
 import math
+import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from .app import create_app
 from .config import DEFAULT_HOST, DEFAULT_PORT, FILES_MAX_BYTES, Config
@@ -231,6 +233,15 @@ def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
     )
 
 
+def _discarded(stream: TextIO) -> bool:
+    """Whether `stream` goes to /dev/null: nobody reads the lines, so none are made (a
+    line costs ~30 µs of the ~200 µs a small request takes)."""
+    try:
+        return os.path.samestat(os.fstat(stream.fileno()), os.stat(os.devnull))
+    except (OSError, ValueError):
+        return False
+
+
 def config_from(args: argparse.Namespace) -> Config:
     return Config(
         host=args.host,
@@ -258,7 +269,7 @@ def config_from(args: argparse.Namespace) -> Config:
 
 async def serve(config: Config, report_path: Path | None = None, *, quiet: bool = False) -> None:
     state = ServerState(config)
-    if not quiet:
+    if not quiet and not _discarded(sys.stdout):
         state.watchers.append(printer(sys.stdout))
     runner, port = await listen(create_app(config, state), config)
     # Everything built so far (schemas, catalog, scenarios) lives as long as the server:
