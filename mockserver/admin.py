@@ -19,6 +19,7 @@ from . import control, verify
 from .admin_faults import fault_routes
 from .admin_guard import Refused, check_browser
 from .errors import ScenarioError
+from .inspector.routes import inspector_routes
 from .journal import Exchange
 from .journal_json import exchanges_json
 from .keys import STATE
@@ -324,6 +325,7 @@ def add_admin_routes(router: web.UrlDispatcher) -> None:
         ("GET", "/report", contract_report),
         ("POST", "/report/reset", reset_report),
         *fault_routes(),
+        *inspector_routes(),
     ]
     for method, path, handler in routes:
         if method == "GET":

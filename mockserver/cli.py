@@ -7,13 +7,16 @@ import asyncio
 import gc
 import logging
 import math
+import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from .app import create_app
 from .config import DEFAULT_HOST, DEFAULT_PORT, FILES_MAX_BYTES, Config
+from .log_line import printer
 from .ratelimit import RateLimits
 from .server import listen
 from .state import ServerState
@@ -178,6 +181,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "quota (default %(default)s)",
     )
     parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no line per exchange on the terminal (the inspector page still shows them)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=("debug", "info", "warning", "error"),
@@ -225,6 +233,15 @@ def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
     )
 
 
+def _discarded(stream: TextIO) -> bool:
+    """Whether `stream` goes to /dev/null: nobody reads the lines, so none are made (a
+    line costs ~30 µs of the ~200 µs a small request takes)."""
+    try:
+        return os.path.samestat(os.fstat(stream.fileno()), os.stat(os.devnull))
+    except (OSError, ValueError):
+        return False
+
+
 def config_from(args: argparse.Namespace) -> Config:
     return Config(
         host=args.host,
@@ -250,8 +267,10 @@ def config_from(args: argparse.Namespace) -> Config:
     )
 
 
-async def serve(config: Config, report_path: Path | None = None) -> None:
+async def serve(config: Config, report_path: Path | None = None, *, quiet: bool = False) -> None:
     state = ServerState(config)
+    if not quiet and not _discarded(sys.stdout):
+        state.watchers.append(printer(sys.stdout))
     runner, port = await listen(create_app(config, state), config)
     # Everything built so far (schemas, catalog, scenarios) lives as long as the server:
     # moved out of the collector's view, full collections no longer walk it on every pass.
@@ -268,6 +287,7 @@ async def serve(config: Config, report_path: Path | None = None) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     url = f"http://{config.host}:{port}"
     print(f"mockserver {__version__} listening on {url}", flush=True)
+    print(f"inspector: {url}/_mock/ui", flush=True)
     print(f"export ANTHROPIC_BASE_URL={url}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     try:
@@ -288,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        asyncio.run(serve(config_from(args), args.report))
+        asyncio.run(serve(config_from(args), args.report, quiet=args.quiet))
     except KeyboardInterrupt:
         pass
     except OSError as exc:

@@ -8,6 +8,7 @@ bookkeeping around it (a handler chain looked up, the current app swapped in and
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from operator import itemgetter
@@ -95,6 +96,9 @@ def exchange_of(draft: Draft, method: str, path: str, status: int) -> Exchange:
         near_misses=tuple(draft.near_misses),
         scenario_error=draft.scenario_error,
         extra=draft.extra,
+        started=draft.started,
+        duration=draft.duration,
+        event_times=tuple(draft.event_times),
     )
 
 
@@ -133,9 +137,17 @@ def api_route(
             response = failed(InternalServer(), draft)
         if not response.prepared:
             response.headers.setdefault("request-id", draft.request_id)
+        draft.duration = time.perf_counter() - draft.clock_start
         journal = state.journal
-        exchange = partial(exchange_of, draft, request.method, request.path, response.status)
-        journal.add(exchange, draft.body_size)
+        pending = partial(exchange_of, draft, request.method, request.path, response.status)
+        if state.watchers:
+            # Someone watches (the terminal log, an inspector page): built now, once, for
+            # them and the journal. Unwatched, the exchange stays unbuilt until read.
+            exchange = pending()
+            journal.add(exchange, draft.body_size)
+            state.tell_watchers(exchange)
+        else:
+            journal.add(pending, draft.body_size)
         if len(journal) >= state.journal_trim_at or journal.body_bytes >= state.journal_trim_bytes:
             try:
                 state.trim_journal()

@@ -42,6 +42,11 @@ class Exchange:
     # The step that matched could not be served as scripted (answered 500 api_error).
     scenario_error: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # When the request arrived (Unix time), how long the answer took (seconds), and for a
+    # paced stream when each event went out (seconds after arrival).
+    started: float = 0.0
+    duration: float = 0.0
+    event_times: tuple[float, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -168,6 +173,9 @@ class Exchange:
             "near_misses": list(self.near_misses),
             "scenario_error": self.scenario_error,
             "extra": dict(self.extra),
+            "started": self.started,
+            "duration": self.duration,
+            "event_times": list(self.event_times),
         }
 
 
@@ -187,6 +195,10 @@ class Journal:
         # Each item's request body size (bytes as received), and their sum.
         self._sizes: list[int] = []
         self.body_bytes = 0
+        # How many exchanges were ever dropped or cleared: item i is exchange number
+        # `dropped + i`, a number that stays the same while older ones go (the inspector's
+        # pages and links use it).
+        self.dropped = 0
 
     def add(self, exchange: Exchange | Pending, body_size: int = 0) -> None:
         # The request path takes no lock: the server loop is the one writer (the admin API's
@@ -197,6 +209,7 @@ class Journal:
 
     def clear(self) -> None:
         with self._lock:
+            self.dropped += len(self._items)
             self._items.clear()
             self._built = 0
             self._sizes.clear()
@@ -214,6 +227,7 @@ class Journal:
 
     def drop_oldest(self, count: int) -> None:
         with self._lock:
+            self.dropped += min(count, len(self._items))
             del self._items[:count]
             self._built = max(0, self._built - count)
             self.body_bytes -= sum(self._sizes[:count])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -36,12 +37,20 @@ class Draft:
     extra: Mapping[str, Any] = MappingProxyType({})
     # What the rules recorded without refusing (see Exchange.notices).
     notices: Sequence[Problem] = ()
+    # Seconds after `started` at which each streamed event was written (paced streams only:
+    # a stream written in one go has all its events at once).
+    event_times: Sequence[float] = ()
+    # How long the exchange took, in seconds (set by the route wrapper).
+    duration: float = 0.0
 
     def __init__(self, request_id: str, headers: Mapping[str, str] | None = None) -> None:
         self.request_id = request_id
         # As received (case-insensitive names); the journal's Exchange gets them lower-cased.
         self.headers: Mapping[str, str] = {} if headers is None else headers
         self.problems: list[Problem] = []
+        # Wall-clock time for the journal, and a monotonic start for the durations.
+        self.started = time.time()
+        self.clock_start = time.perf_counter()
 
 
 STATE = web.AppKey("state", ServerState)

@@ -122,6 +122,8 @@ class _PacedWriter:
         self._ping_interval = ping_interval
         self._sent: list[Event] = []
         draft.response = self._sent
+        self._times: list[float] = []
+        draft.event_times = self._times
         self._last_write = time.monotonic()
 
     async def run(
@@ -174,6 +176,7 @@ class _PacedWriter:
         self._sent.append(event)
         self._draft.events_sent = len(self._sent)
         self._last_write = time.monotonic()
+        self._times.append(time.perf_counter() - self._draft.clock_start)
 
     async def _wait(self, seconds: float, *, pings: bool) -> None:
         """Sleep, in slices when long, sending pings on a quiet stream; raises

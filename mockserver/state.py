@@ -6,6 +6,7 @@ import logging
 import sys
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .batches.store import BatchStore
@@ -16,7 +17,7 @@ from .clock import Clock
 from .config import Config, SignaturePolicy, Strictness
 from .faults import FaultBook
 from .files.store import FileStore
-from .journal import Journal
+from .journal import Exchange, Journal
 from .ratelimit import RateLimiter
 from .report import ContractReport, ReportCollector
 from .signatures import Signer
@@ -62,6 +63,9 @@ class ServerState:
     # Held while the report folds the journal in and the journal is cleared or trimmed (the
     # test thread resets and reads reports while the server loop trims).
     _journal_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Called with each exchange as it is journaled (the terminal log line, inspector feeds);
+    # empty, the request path only tests the list.
+    watchers: list[Callable[[Exchange], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Trimmed a tenth at a time, so the report's catch-up runs once per many requests.
@@ -75,6 +79,14 @@ class ServerState:
         seed = self.config.seed
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
         self.scenarios = book_for(self.config)
+
+    def tell_watchers(self, exchange: Exchange) -> None:
+        for watcher in list(self.watchers):
+            try:
+                watcher(exchange)
+            except Exception:
+                # A watcher's bug must not cost the client its answer.
+                log.exception("internal error in a journal watcher")
 
     def trim_journal(self) -> None:
         """Down to the journal's limits: the oldest exchanges go, after the report has them."""
