@@ -106,7 +106,7 @@ class Cassette:
         with self._lock:
             conv = self._conversations.get(key)
             if conv is None:
-                opening = Conversation(body, "", {}).last_user_text if body else ""
+                opening = self.redaction.text(Conversation(body, "", {}).last_user_text, secrets)
                 name = f"{_slug(opening)}-{key}"
                 conv = self._conversations[key] = _Conversation(name, self._path(name))
             match = self.redaction.text(match_of(body), secrets)
