@@ -15,6 +15,7 @@ from .models_api import get_model
 from .openai.errors import envelope as openai_envelope
 from .openai.handler import chat_completions
 from .openai.models import list_models_either
+from .recording.setup import recorder_for
 from .render import end_streams_on_shutdown
 from .state import ServerState
 from .watcher import watch_scenarios
@@ -49,11 +50,28 @@ def fallback(state: ServerState) -> Handler:
     return answer
 
 
+async def _close_upstreams(app: web.Application) -> None:
+    """Proxy mode: the connections to the upstream close with the server."""
+    state = app[STATE]
+    for recorder in {id(r): r for r in (state.recorder, state.base_recorder) if r}.values():
+        await recorder.close()
+
+
 def create_app(config: Config, state: ServerState | None = None) -> web.Application:
     # aiohttp's own limit would answer oversized bodies itself; one byte more than ours
     # lets our 413 (in the API's edge shape) answer instead.
     app = web.Application(client_max_size=config.max_body_bytes + 1)
     app[STATE] = state = state or ServerState(config)
+    if (config.upstream is not None or config.record is not None) and state.recorder is None:
+        state.recorder = state.base_recorder = recorder_for(
+            state,
+            config.record,
+            mode=config.record_mode,
+            upstream=config.upstream,
+            redaction=config.redaction,
+            violations=config.upstream_violations,
+            for_test=False,
+        )
     # `?beta=true` (older SDKs' beta calls) is a query string: routing ignores it.
     app.router.add_get("/", api_route(state, root))
     app.router.add_post("/v1/messages", api_route(state, create_message))
@@ -71,6 +89,7 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     # Last, so every other route is tried first.
     app.router.add_route("*", "/{tail:.*}", fallback(state))
     end_streams_on_shutdown(app)
+    app.on_cleanup.append(_close_upstreams)
     if config.watch:
         app.cleanup_ctx.append(watch_scenarios)
     return app

@@ -25,6 +25,7 @@ from .reply import ErrorReply, Reply
 from .resources import scenarios_dir
 from .scenario import Scenario
 from .script import Hit, NearMisses, Place, Script, near_misses
+from .signatures import Signer
 
 log = logging.getLogger("mockserver.scenarios")
 
@@ -54,8 +55,12 @@ class _File:
 class ScenarioBook:
     """All loaded scenarios with their progress. Safe to use from the test thread."""
 
-    def __init__(self, unmatched: UnmatchedPolicy = "default") -> None:
+    def __init__(
+        self, unmatched: UnmatchedPolicy = "default", signer: Signer | None = None
+    ) -> None:
         self.unmatched: UnmatchedPolicy = unmatched
+        # Trusts the recorded thinking tokens a scenario lists, whenever it is (re)loaded.
+        self.signer = signer
         self._lock = threading.RLock()
         self._roots: list[tuple[Path, bool]] = []
         self._files: dict[Path, _File] = {}
@@ -155,6 +160,10 @@ class ScenarioBook:
 
     def _remake(self) -> None:
         self._all = [*self._added, *(s for f in self._files.values() for s in f.scripts)]
+        if self.signer is not None:
+            for script in self._all:
+                if script.scenario.trusted:
+                    self.signer.trust_all(script.scenario.trusted)
 
     def scripts(self) -> list[Script]:
         return list(self._all)
@@ -209,9 +218,9 @@ class ScenarioBook:
             return Answer(Reply(error=error), hit.label, scenario_error=message)
 
 
-def book_for(config: Config) -> ScenarioBook:
+def book_for(config: Config, signer: Signer | None = None) -> ScenarioBook:
     """The scenarios a server starts with: the config's files and folders, then the bundled."""
-    book = ScenarioBook(config.unmatched)
+    book = ScenarioBook(config.unmatched, signer)
     book.watch_roots(config.scenario_paths)
     if config.bundled_scenarios:
         before = len(book.scripts())

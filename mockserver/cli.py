@@ -8,6 +8,7 @@ import gc
 import logging
 import math
 import os
+import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -18,6 +19,9 @@ from .app import create_app
 from .config import DEFAULT_HOST, DEFAULT_PORT, FILES_MAX_BYTES, Config
 from .log_line import printer
 from .ratelimit import RateLimits
+from .recording.modes import RECORD_MODES, VIOLATION_POLICIES
+from .recording.redaction import Redaction
+from .recording.setup import NoUpstream
 from .server import listen
 from .state import ServerState
 from .stream_plan import Pacing
@@ -180,6 +184,55 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "megabytes; an upload past it is refused as the API refuses one over its storage "
         "quota (default %(default)s)",
     )
+    proxy = parser.add_argument_group("proxy and recording (default: no upstream)")
+    proxy.add_argument(
+        "--upstream",
+        metavar="URL",
+        help="forward /v1/messages and count_tokens to this API (e.g. "
+        "https://api.anthropic.com) with the client's own credentials",
+    )
+    proxy.add_argument(
+        "--record",
+        type=Path,
+        metavar="PATH",
+        help="write what the upstream answers as scenario YAML: a .yaml file, or a folder "
+        "(a file per conversation)",
+    )
+    proxy.add_argument(
+        "--record-mode",
+        choices=RECORD_MODES,
+        default="once",
+        help="none: replay only; once: record if the recording is missing, else replay; "
+        "new: replay what is recorded, record the rest; all: record again (default %(default)s)",
+    )
+    proxy.add_argument(
+        "--upstream-violations",
+        choices=VIOLATION_POLICIES,
+        default="answer",
+        help="under strict, a request breaking the contract is answered here (answer) or "
+        "forwarded anyway (forward); reported either way (default %(default)s)",
+    )
+    proxy.add_argument(
+        "--redact-header",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a header whose value never reaches a recording (repeatable; keys always)",
+    )
+    proxy.add_argument(
+        "--redact-field",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a dotted body field removed from recordings, e.g. metadata.user_id (repeatable)",
+    )
+    proxy.add_argument(
+        "--redact-pattern",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="text matching REGEX is written as [REDACTED] (repeatable)",
+    )
     parser.add_argument(
         "--quiet",
         action="store_true",
@@ -264,6 +317,15 @@ def config_from(args: argparse.Namespace) -> Config:
         journal_max_bytes=args.journal_max_mb * 2**20 or None,
         files_max_bytes=args.files_max_mb * 2**20,
         watch=True,
+        upstream=args.upstream,
+        record=args.record,
+        record_mode=args.record_mode,
+        upstream_violations=args.upstream_violations,
+        redaction=Redaction(
+            headers=frozenset(args.redact_header),
+            fields=tuple(args.redact_field),
+            patterns=tuple(args.redact_pattern),
+        ),
     )
 
 
@@ -311,6 +373,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(serve(config_from(args), args.report, quiet=args.quiet))
     except KeyboardInterrupt:
         pass
+    except (NoUpstream, re.error) as exc:
+        sys.exit(f"mockserver: {exc}")
     except OSError as exc:
         sys.exit(f"mockserver: cannot listen on {args.host}:{args.port}: {exc.strerror}")
     print("mockserver stopped.", flush=True)

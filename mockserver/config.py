@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Literal
 
 from .ratelimit import RateLimits
+from .recording.modes import RecordMode, ViolationPolicy
+from .recording.redaction import Redaction
 from .stream_plan import Pacing
 
 Strictness = Literal["strict", "warn", "off"]
@@ -70,3 +72,15 @@ class Config:
     # How long a message batch takes on the server's clock, its requests spread evenly over
     # it (0: each batch has ended by the first look after its create).
     batch_processing_seconds: float = 0.0
+    # Proxy mode: forward /v1/messages and count_tokens to this base URL (None: the plain
+    # mock). With `record`, what it answers is written there as scenario YAML (a .yaml
+    # file, or a folder for a file per conversation), under `record_mode`.
+    upstream: str | None = None
+    record: Path | None = None
+    record_mode: RecordMode = "once"
+    # In proxy mode under `strict`, a request breaking the contract is answered here
+    # (`answer`, default: the API would refuse it too, and it costs no upstream call) or
+    # forwarded anyway (`forward`); reported either way.
+    upstream_violations: ViolationPolicy = "answer"
+    # What a recording never holds besides credentials (see Redaction).
+    redaction: Redaction = field(default_factory=Redaction)

@@ -256,11 +256,18 @@ class Answered(NamedTuple):
 
 
 async def answer_request(
-    request: web.Request, state: ServerState, draft: Draft, checked: Checked, api: str
+    request: web.Request,
+    state: ServerState,
+    draft: Draft,
+    checked: Checked,
+    api: str,
+    *,
+    reply: Reply | None = None,
 ) -> Answered:
     """Admission, the scenario's answer and the accounting: the Message to render.
 
-    `api` names the door the request came through, for scenario steps restricted to one.
+    `api` names the door the request came through, for scenario steps restricted to one;
+    `reply`: the step already taken for it (a recording replayed), else it is taken here.
     """
     ctx, body, model, model_id, segments, struck, dropped = checked
     # No key limited: every request is admitted, counted once answered.
@@ -269,7 +276,8 @@ async def answer_request(
         if state.limits.unlimited
         else admit(state, draft, ctx, body, spec=model, segments=segments)
     )
-    reply = take_step(state, draft, ctx, body, model, api=api)
+    if reply is None:
+        reply = take_step(state, draft, ctx, body, model, api=api)
     if reply.delay:
         await asyncio.sleep(reply.delay)
     message = compose_message(state, ctx, Body(body, model, model_id, segments, dropped), reply)
@@ -285,11 +293,26 @@ async def answer_request(
 async def create_message(
     request: web.Request, state: ServerState, draft: Draft
 ) -> web.StreamResponse:
+    if state.recorder is not None:
+        # Proxy mode: the plain mock pays this one test, nothing more.
+        return await state.recorder.handle(request, state, draft, "messages")
     checked = await check_request(request, state, draft, "messages")
     if not isinstance(checked, Checked):
         return checked
+    return await respond_message(request, state, draft, checked)
+
+
+async def respond_message(
+    request: web.Request,
+    state: ServerState,
+    draft: Draft,
+    checked: Checked,
+    *,
+    reply: Reply | None = None,
+) -> web.StreamResponse:
+    """A checked /v1/messages request answered here (from `reply` when already taken)."""
     message, headers, plan, streamed = await answer_request(
-        request, state, draft, checked, "anthropic"
+        request, state, draft, checked, "anthropic", reply=reply
     )
     if streamed:
         return await stream_response(request, draft, message, headers, plan)
@@ -301,6 +324,8 @@ async def count_tokens(
     request: web.Request, state: ServerState, draft: Draft
 ) -> web.StreamResponse:
     """The total input a create with the same body would report; never fills the cache."""
+    if state.recorder is not None:
+        return await state.recorder.handle(request, state, draft, "count_tokens")
     checked = await check_request(request, state, draft, "count_tokens")
     if not isinstance(checked, Checked):
         return checked

@@ -123,18 +123,47 @@ def build_step(node: Any, source: str, where: str) -> Step:
     )
 
 
+def _token(block: Mapping[str, Any]) -> Any:
+    return block.get("signature" if block.get("type") == "thinking" else "data")
+
+
+def _trusted(doc: Any, steps: list[Step]) -> list[Mapping[str, Any]]:
+    """The reply blocks whose tokens `trusted_signatures` lists; a listed token no reply
+    carries is an error (a hand edit that lost its block would otherwise pass unseen)."""
+    listed = doc.get("trusted_signatures") or []
+    blocks = {
+        _token(b): b
+        for s in steps
+        for b in s.reply.content
+        if b.get("type") in ("thinking", "redacted_thinking")
+    }
+    for i, token in enumerate(listed):
+        if token not in blocks:
+            line = getattr(doc.get("trusted_signatures"), "item_lines", [None] * len(listed))[i]
+            raise BuildError(
+                f"trusted_signatures[{i}]: no thinking or redacted_thinking block of the "
+                "scenario's replies carries this token",
+                line,
+            )
+    return [blocks[t] for t in listed]
+
+
 def build_scenario(doc: Any, source: str, default_name: str) -> Scenario:
     if not any(k in doc for k in ("steps", "rules", "fallback")):
         raise BuildError("a scenario needs steps, rules or a fallback", getattr(doc, "line", None))
+    steps = [build_step(n, source, f"steps[{i}]") for i, n in enumerate(doc.get("steps", []))]
+    rules = [build_step(n, source, f"rules[{i}]") for i, n in enumerate(doc.get("rules", []))]
+    fallback = build_step(doc["fallback"], source, "fallback") if "fallback" in doc else None
     return Scenario(
         name=doc.get("name", default_name),
-        steps=[build_step(n, source, f"steps[{i}]") for i, n in enumerate(doc.get("steps", []))],
-        rules=[build_step(n, source, f"rules[{i}]") for i, n in enumerate(doc.get("rules", []))],
-        fallback=build_step(doc["fallback"], source, "fallback") if "fallback" in doc else None,
+        steps=steps,
+        rules=rules,
+        fallback=fallback,
         match=_match(doc, "scenario"),
         isolation=doc.get("isolation", "client"),
         repeat=doc.get("repeat", False),
         description=doc.get("description", ""),
         source=source,
         line=getattr(doc, "line", None),
+        trusted=_trusted(doc, [*steps, *rules, *([fallback] if fallback else [])]),
     )

@@ -68,8 +68,12 @@ class Scenario:
     description: str = ""
     source: str = "<python>"
     line: int | None = None
+    # Thinking / redacted_thinking blocks of the replies whose tokens came from the real API
+    # (a recording): the server trusts them on load, so a replay sent back is verified.
+    trusted: Sequence[Mapping[str, Any]] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "trusted", tuple(self.trusted))
         # Lists are welcome from Python; stored as tuples so a Scenario stays immutable.
         object.__setattr__(self, "steps", tuple(self.steps))
         object.__setattr__(self, "rules", tuple(self.rules))

@@ -24,6 +24,9 @@ from .files.upload import mime_type_of
 from .journal import Exchange, Journal
 from .loader import load_scenarios
 from .ratelimit import RateLimits
+from .recording.modes import RecordMode, ViolationPolicy
+from .recording.redaction import Redaction
+from .recording.setup import recorder_for
 from .reply import Reply
 from .report import ContractReport
 from .scenario import Scenario, Step, step
@@ -266,6 +269,37 @@ class MockServer:
         is then checked, not merely accepted. How many blocks were trusted."""
         items = list(blocks)
         return self._on_loop(lambda: self.state.signer.trust_all(items))
+
+    def record(
+        self,
+        cassette: str | Path | None,
+        *,
+        mode: RecordMode = "once",
+        upstream: str | None = None,
+        redaction: Redaction | None = None,
+        violations: ViolationPolicy = "answer",
+    ) -> None:
+        """Until the next reset(): replay `cassette` (a .yaml file, or a folder of them) and/or
+        forward to `upstream` and record there, as `mode` says (none, once, new, all).
+        With no cassette, a plain proxy. NoUpstream (a ValueError) if the mode must record
+        and no upstream is given; ScenarioError if the cassette is broken."""
+        target = None if cassette is None else Path(cassette)
+
+        def apply() -> None:
+            current = self.state.recorder
+            if current is not None and current is not self.state.base_recorder:
+                current.dispose()
+            self.state.recorder = recorder_for(
+                self.state,
+                target,
+                mode=mode,
+                upstream=upstream,
+                redaction=redaction or self.config.redaction,
+                violations=violations,
+                for_test=True,
+            )
+
+        self._on_loop(apply)
 
     def report(self) -> ContractReport:
         """The contract report: features used and violations by rule, over every request

@@ -8,13 +8,14 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .batches.store import BatchStore
 from .book import ScenarioBook, book_for
 from .cache import PromptCache
 from .catalog import Catalog
 from .clock import Clock
-from .config import Config, SignaturePolicy, Strictness
+from .config import Config, SignaturePolicy, Strictness, UnmatchedPolicy
 from .faults import FaultBook
 from .files.store import FileStore
 from .journal import Exchange, Journal
@@ -25,6 +26,9 @@ from .threads import ThreadStore
 from .tokens import HeuristicTokenizer, Tokenizer
 from .validation import RequestValidator
 from .verify import Expectations
+
+if TYPE_CHECKING:
+    from .recording.recorder import Recorder
 
 log = logging.getLogger("mockserver")
 
@@ -60,6 +64,13 @@ class ServerState:
     # The journal length and body bytes at which it is trimmed back to the config's limits.
     journal_trim_at: int = field(init=False)
     journal_trim_bytes: int = field(init=False)
+    # What answers an unmatched request outside a test's replay (the config's, or `error`
+    # when the config replays a recording).
+    base_unmatched: UnmatchedPolicy = field(init=False)
+    # Proxy mode: forwards to an upstream (and records) instead of answering; None for
+    # the plain mock. `base_recorder` is the config's, which reset() restores.
+    recorder: Recorder | None = None
+    base_recorder: Recorder | None = None
     # Held while the report folds the journal in and the journal is cleared or trimmed (the
     # test thread resets and reads reports while the server loop trims).
     _journal_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -78,7 +89,8 @@ class ServerState:
         self.signatures = self.config.signatures
         seed = self.config.seed
         self.signer = Signer.from_seed(seed) if seed is not None else Signer()
-        self.scenarios = book_for(self.config)
+        self.scenarios = book_for(self.config, self.signer)
+        self.base_unmatched = self.config.unmatched
 
     def tell_watchers(self, exchange: Exchange) -> None:
         for watcher in list(self.watchers):
@@ -131,6 +143,10 @@ class ServerState:
         self.files.clear()
         self.strictness = self.config.strictness
         self.signatures = self.config.signatures
+        if self.recorder is not None and self.recorder is not self.base_recorder:
+            self.recorder.dispose()
+        self.recorder = self.base_recorder
+        self.scenarios.unmatched = self.base_unmatched
 
 
 def _past(limit: int | None) -> int:
