@@ -3,6 +3,7 @@ the behaviour lives in MockServer."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, get_args
@@ -11,6 +12,8 @@ import pytest
 
 from .config import Config, SignaturePolicy, Strictness
 from .errors import ScenarioError
+from .recording.modes import RecordMode
+from .recording.setup import NoUpstream
 from .scenario import Scenario, Step
 from .server import MockServer
 from .verify import Checks
@@ -24,12 +27,17 @@ _MARKER_OPTIONS = frozenset(
         "checks",
         "strictness",
         "signatures",
+        "record",
+        "record_mode",
         *(f"check_{n}" for n in _CHECK_NAMES),
     }
 )
 _FAILURES = pytest.StashKey[Callable[[], list[str]]]()
 # The session's server, whose contract report the end of the session shows.
 _SERVER = pytest.StashKey[MockServer]()
+# Where a cassette that must be recorded forwards to, when no option names one: set only
+# on the machine that records, so the same test runs offline everywhere else.
+UPSTREAM_ENV = "MOCKSERVER_UPSTREAM"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,6 +53,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mockserver-signatures",
         choices=get_args(SignaturePolicy),
         help="accept (lenient) or refuse (strict) thinking signatures the server did not mint",
+    )
+    group.addoption(
+        "--mockserver-record-mode",
+        choices=get_args(RecordMode),
+        help="how a test's cassette (@pytest.mark.mockserver(record=...)) is used: none, "
+        "once, new or all",
+    )
+    group.addoption(
+        "--mockserver-upstream",
+        metavar="URL",
+        help=f"the API cassettes are recorded from (default: ${UPSTREAM_ENV})",
     )
     group.addoption(
         "--mockserver-scenarios",
@@ -69,6 +88,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mockserver_port", "its port (0: any free port)", default="0")
     parser.addini("mockserver_strictness", "strict, warn or off", default="strict")
     parser.addini("mockserver_signatures", "lenient or strict", default="lenient")
+    parser.addini("mockserver_record_mode", "none, once, new or all", default="once")
+    parser.addini("mockserver_upstream", "the API cassettes are recorded from")
     parser.addini("mockserver_scenarios", "scenario files or folders for every test", type="paths")
     parser.addini(
         "mockserver_env", "point ANTHROPIC_BASE_URL/API_KEY at the mock", type="bool", default=True
@@ -89,9 +110,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(scenarios=[...], env=True, strictness=None, signatures=None, checks=True, "
-        "check_unmatched=True, check_unused=True, check_violations=True): scenarios to load, "
-        "strictness, signature policy and teardown checks for this test's mock server",
+        f"{MARKER}(scenarios=[...], env=True, strictness=None, signatures=None, record=None, "
+        "record_mode=None, checks=True, check_unmatched=True, check_unused=True, "
+        "check_violations=True): scenarios to load, strictness, signature policy, a cassette "
+        "to replay or record, and teardown checks for this test's mock server",
     )
 
 
@@ -185,6 +207,27 @@ def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return options
 
 
+def _use_cassette(
+    server: MockServer, options: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    # A cassette is found beside the test file that names it, as scenario files are.
+    cassette = request.path.parent / options["record"]
+    mode = options.get("record_mode") or _option(request.config, "record_mode")
+    if mode not in get_args(RecordMode):
+        pytest.fail(f"record mode must be none, once, new or all, not {mode!r}", pytrace=False)
+    upstream = _option(request.config, "upstream") or os.environ.get(UPSTREAM_ENV) or None
+    try:
+        server.record(cassette, mode=mode, upstream=upstream)
+    except NoUpstream:
+        pytest.fail(
+            f"{cassette} must be recorded (record mode {mode}) and no upstream is set: "
+            f"set {UPSTREAM_ENV}, --mockserver-upstream or the ini option mockserver_upstream",
+            pytrace=False,
+        )
+    except ScenarioError as exc:
+        pytest.fail(f"@pytest.mark.{MARKER}: {exc}", pytrace=False)
+
+
 def _load_marked(server: MockServer, items: Any, folder: Path) -> None:
     # A marker's scenario files are found beside the test file that names them.
     for item in [items] if isinstance(items, str | Path | Scenario | Step) else items:
@@ -224,6 +267,8 @@ def mockserver(
     server.reset()
     options = _marker_options(request)
     _load_marked(server, options.get("scenarios", ()), request.path.parent)
+    if options.get("record") is not None:
+        _use_cassette(server, options, request)
     try:
         if "strictness" in options:
             server.strictness = options["strictness"]
