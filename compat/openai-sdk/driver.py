@@ -151,6 +151,29 @@ def flow_retry_429() -> None:
     check(waited < 5, f"the retry took {waited:.1f} s (retry-after-ms was 10)")
 
 
+def flow_stream_error() -> None:
+    """An error mid-stream (injected through the fault API): the SDK raises APIError with
+    the error's message after the chunks before it, and does not retry it."""
+    inject_fault(
+        {
+            "kind": "stream",
+            "times": 1,
+            "stream": {"kind": "error", "after_events": 2, "error_type": "overloaded_error"},
+        }
+    )
+    got: list[Any] = []
+    try:
+        got.extend(create(ask("Tell me a story."), stream=True))
+    except openai.APIError as error:
+        check(not isinstance(error, openai.APIStatusError), f"{type(error).__name__}")
+        check(error.message == "Overloaded", f"message {error.message!r}")
+        body = error.body if isinstance(error.body, dict) else {}
+        check(body.get("type") == "overloaded_error", f"body {error.body!r}")
+        check(len(got) == 2, f"{len(got)} chunk(s) before the error, expected 2")
+        return
+    raise Check("the stream ended without the injected error")
+
+
 def flow_error_400() -> None:
     expect_status(400)
     try:
@@ -172,6 +195,7 @@ FLOWS: dict[str, Flow] = {
     "tool-loop": flow_tool_loop,
     "parse": flow_parse,
     "retry-429": flow_retry_429,
+    "stream-error": flow_stream_error,
     "error-400": flow_error_400,
 }
 
