@@ -138,7 +138,9 @@ def test_pacing_spends_time_to_first_token_then_tokens(
 def test_an_unpaced_stream_journals_every_chunk_and_done(
     oai: openai.OpenAI, fresh: MockServer
 ) -> None:
-    fresh.reply_tool_use("get_weather", {"city": "Paris"}, text="Let me look.")
+    # Kept to this door: a step stays loaded for new conversations, and the session server
+    # is not reset before test_plugin's module fixture sends a tool-less Anthropic request.
+    fresh.reply_tool_use("get_weather", {"city": "Paris"}, text="Let me look.", api="openai")
     list(stream(oai, tools=[WEATHER], stream_options={"include_usage": True}))
     exchange = fresh.journal.all()[-1]
     assert exchange.response[-1] == ("done", {})
