@@ -187,6 +187,31 @@ DRIVERS = [
         ("langchain-anthropic", "langchain-core"),
     ),
     Driver("litellm", "litellm", "python", HERE / "litellm", "litellm/driver.py", ("litellm",)),
+    # The OpenAI-compatible door (/v1/chat/completions), through OpenAI clients.
+    Driver(
+        "openai-sdk",
+        "openai-sdk",
+        "python",
+        HERE / "openai-sdk",
+        "openai-sdk/driver.py",
+        ("openai",),
+    ),
+    Driver(
+        "litellm-openai",
+        "litellm-openai",
+        "python",
+        HERE / "litellm-openai",
+        "litellm-openai/driver.py",
+        ("litellm",),
+    ),
+    Driver(
+        "langchain-openai",
+        "langchain-openai",
+        "python",
+        HERE / "langchain-openai",
+        "langchain-openai/driver.py",
+        ("langchain-openai", "langchain-core"),
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from . import transcript
 from .errors import Problem
+from .openai import transcript as openai_transcript
 
 MESSAGES_PATH = "/v1/messages"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
@@ -93,10 +94,12 @@ class Exchange:
 
     @property
     def message(self) -> dict[str, Any] | None:
-        """The Message delivered (rebuilt from the events for a stream); None for errors and
-        for the OpenAI door's completions."""
+        """The Message delivered (rebuilt from the events for a stream); None for errors.
+        On the OpenAI door, rebuilt from the completion or chunks in the Message's shape."""
         if self.api == "openai":
-            return None
+            if self.streamed and isinstance(self.response, list):
+                return openai_transcript.message_from_chunks(self.response)
+            return openai_transcript.message_from_completion(self.response)
         if self.streamed and isinstance(self.response, list):
             return transcript.message_from_events(self.response)
         if isinstance(self.response, Mapping) and self.response.get("type") == "message":

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import orjson
 from aiohttp import web
@@ -62,10 +62,31 @@ def stream_pacing(request: web.Request, plan: StreamPlan) -> Pacing:
     return plan.pacing or request.app[STATE].config.stream_pacing or _NO_PACING
 
 
+def fault_message(fault: StreamFault) -> str:
+    """The words of an error fault: its own, else the API's default for its type."""
+    return fault.message or _DEFAULT_MESSAGES.get(fault.error_type, "Internal server error")
+
+
 def error_event(fault: StreamFault, request_id: str) -> Event:
-    message = fault.message or _DEFAULT_MESSAGES.get(fault.error_type, "Internal server error")
-    error = {"type": fault.error_type, "message": message}
+    error = {"type": fault.error_type, "message": fault_message(fault)}
     return "error", {"type": "error", "error": error, "request_id": request_id}
+
+
+def error_frame(fault: StreamFault, request_id: str) -> tuple[Event, bytes]:
+    event = error_event(fault, request_id)
+    return event, sse_frame(*event)
+
+
+# How a door words an error fault mid-stream: the event journaled and the bytes sent.
+ErrorFrame = Callable[[StreamFault, str], tuple[Event, bytes]]
+
+
+class StreamBody(NamedTuple):
+    """A stream laid out before it is sent: each event, its bytes, and the wait before it."""
+
+    events: Sequence[Event]
+    frames: Sequence[bytes]
+    delays: Sequence[float]
 
 
 async def stream_response(
@@ -77,10 +98,34 @@ async def stream_response(
 ) -> web.StreamResponse:
     """Stream `message`; the request's draft records the events sent and any interruption."""
     plan = plan or StreamPlan()
-    draft.streamed = True
     pacing = stream_pacing(request, plan)
     events = message_events(message, chunk_chars=pacing.chunk_chars, seed=pacing.seed)
     frames = [sse_frame(name, data) for name, data in events]
+    body = StreamBody(events, frames, event_delays(events, pacing))
+    return await send_stream(
+        request,
+        draft,
+        headers,
+        body,
+        fault=plan.fault,
+        on_error=error_frame,
+        ping_interval=pacing.ping_interval,
+    )
+
+
+async def send_stream(
+    request: web.Request,
+    draft: Draft,
+    headers: Mapping[str, str],
+    body: StreamBody,
+    *,
+    fault: StreamFault | None,
+    on_error: ErrorFrame,
+    ping_interval: float | None,
+) -> web.StreamResponse:
+    """Send a laid-out stream, paced, playing out `fault`; either door's streams go out
+    here. `ping_interval` None: no pings on a quiet stream."""
+    draft.streamed = True
     response = web.StreamResponse(
         status=200,
         headers={
@@ -89,18 +134,17 @@ async def stream_response(
             "cache-control": "no-cache",
         },
     )
-    delays = event_delays(events, pacing)
     draft.response = []
     try:
-        if plan.fault is None and not any(delays):
+        if fault is None and not any(body.delays):
             # Nothing to wait for: the whole stream in one write is the same bytes, sooner.
             await response.prepare(request)
-            await response.write_eof(b"".join(frames))
-            draft.response = events
-            draft.events_sent = len(events)
+            await response.write_eof(b"".join(body.frames))
+            draft.response = list(body.events)
+            draft.events_sent = len(body.events)
         else:
-            writer = _PacedWriter(request, response, draft, pacing.ping_interval)
-            await writer.run(events, frames, delays, plan.fault)
+            writer = _PacedWriter(request, response, draft, on_error, ping_interval)
+            await writer.run(body, fault)
     except ConnectionError:
         draft.interrupted = True
     return response
@@ -114,11 +158,17 @@ class _PacedWriter:
     """
 
     def __init__(
-        self, request: web.Request, response: web.StreamResponse, draft: Draft, ping_interval: float
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        draft: Draft,
+        on_error: ErrorFrame,
+        ping_interval: float | None,
     ) -> None:
         self._request = request
         self._response = response
         self._draft = draft
+        self._on_error = on_error
         self._ping_interval = ping_interval
         self._sent: list[Event] = []
         draft.response = self._sent
@@ -126,13 +176,8 @@ class _PacedWriter:
         draft.event_times = self._times
         self._last_write = time.monotonic()
 
-    async def run(
-        self,
-        events: Sequence[Event],
-        frames: Sequence[bytes],
-        delays: Sequence[float],
-        fault: StreamFault | None,
-    ) -> None:
+    async def run(self, body: StreamBody, fault: StreamFault | None) -> None:
+        events, frames, delays = body
         # FaultPoint(-1) is never reached: a stream without a fault.
         point = fault_point(fault, frames) if fault else FaultPoint(-1)
         for index, (event, frame) in enumerate(zip(events, frames, strict=True)):
@@ -156,8 +201,8 @@ class _PacedWriter:
             return False
         self._draft.interrupted = True
         if fault.kind == "error":
-            event = error_event(fault, self._draft.request_id)
-            await self._write(event, sse_frame(*event))
+            event, frame = self._on_error(fault, self._draft.request_id)
+            await self._write(event, frame)
             await self._response.write_eof()
         else:
             # Closing the socket without the final chunk: the body ends mid-stream.
@@ -190,10 +235,11 @@ class _PacedWriter:
             if closing is not None and closing.is_set():
                 transport.close()
                 raise ConnectionResetError("server shutting down")
-            if pings and now - self._last_write >= self._ping_interval:
+            interval = self._ping_interval
+            if pings and interval is not None and now - self._last_write >= interval:
                 await self._write(PING, sse_frame(*PING))
                 continue
             step = min(deadline - now, _POLL_SECONDS)
-            if pings:
-                step = min(step, self._last_write + self._ping_interval - now)
+            if pings and interval is not None:
+                step = min(step, self._last_write + interval - now)
             await asyncio.sleep(step)

@@ -16,12 +16,17 @@ _CHARS_PER_TOKEN = 4
 _DELTA_TEXT_FIELDS = ("text", "thinking", "partial_json")
 
 
+def text_tokens(text: str) -> int:
+    """Tokens a piece of streamed text stands for, for pacing."""
+    return math.ceil(len(text) / _CHARS_PER_TOKEN)
+
+
 def delta_tokens(data: dict[str, Any]) -> int:
     """Tokens a content_block_delta stands for (0 for citations and signatures)."""
     delta = data.get("delta", {})
     for field in _DELTA_TEXT_FIELDS:
         if field in delta:
-            return math.ceil(len(delta[field]) / _CHARS_PER_TOKEN)
+            return text_tokens(delta[field])
     return 0
 
 
@@ -30,17 +35,26 @@ def event_delays(events: Sequence[Event], pacing: Pacing) -> list[float]:
 
     message_start, the first block's start and the ping go out at once; the time to first
     token is spent before the next event, and every delta then costs its tokens at
-    `tokens_per_second`. Jitter scales each non-zero wait by a seeded factor.
+    `tokens_per_second`.
     """
-    if not pacing.first_token_delay and not pacing.tokens_per_second:
-        return [0.0] * len(events)
-    rng = random.Random(pacing.seed)
     opening = next((i + 1 for i, (name, _) in enumerate(events) if name == "ping"), 1)
+    tokens = [delta_tokens(data) if name == "content_block_delta" else 0 for name, data in events]
+    return paced_delays(tokens, opening, pacing)
+
+
+def paced_delays(tokens: Sequence[int], opening: int, pacing: Pacing) -> list[float]:
+    """Seconds to wait before each of a stream's events, given the tokens each carries and
+    the index of the first one the time to first token is spent before. Shared by both
+    doors, so one pacing reads the same on either. Jitter scales each non-zero wait by a
+    seeded factor."""
+    if not pacing.first_token_delay and not pacing.tokens_per_second:
+        return [0.0] * len(tokens)
+    rng = random.Random(pacing.seed)
     delays: list[float] = []
-    for index, (name, data) in enumerate(events):
+    for index, count in enumerate(tokens):
         wait = pacing.first_token_delay if index == opening else 0.0
-        if name == "content_block_delta" and pacing.tokens_per_second:
-            wait += delta_tokens(data) / pacing.tokens_per_second
+        if count and pacing.tokens_per_second:
+            wait += count / pacing.tokens_per_second
         if wait and pacing.jitter:
             wait *= 1 + pacing.jitter * (2 * rng.random() - 1)
         delays.append(wait)

@@ -10,8 +10,6 @@ import orjson
 
 from .response import finish_reason, tool_call, usage
 
-# Text and arguments are cut into pieces this long, so clients see several deltas.
-CHUNK_CHARS = 16
 DONE = b"data: [DONE]\n\n"
 
 
@@ -21,7 +19,7 @@ def _pieces(text: str, size: int) -> Iterator[str]:
 
 
 def chunks(
-    message: Mapping[str, Any], *, include_usage: bool, chunk_chars: int = CHUNK_CHARS
+    message: Mapping[str, Any], *, include_usage: bool, chunk_chars: int
 ) -> list[dict[str, Any]]:
     """The chunks in order: the role, the content deltas, the tool call deltas (first the
     id and name, then the argument fragments), the finish, and the usage when asked."""
@@ -61,5 +59,6 @@ def chunks(
     return out
 
 
-def frames(items: list[dict[str, Any]]) -> bytes:
-    return b"".join(b"data: " + orjson.dumps(c) + b"\n\n" for c in items) + DONE
+def frame(item: Mapping[str, Any]) -> bytes:
+    """One `data:` line: OpenAI's streams name no event."""
+    return b"data: " + orjson.dumps(item) + b"\n\n"

@@ -7,10 +7,10 @@ from aiohttp import web
 from ..handlers import Checked, Door, answer_request, check_request
 from ..keys import Draft
 from ..state import ServerState
-from .chunks import chunks, frames
 from .headers import check_openai_headers
 from .request import to_messages_request
 from .response import completion
+from .stream import stream_completion
 
 DOOR = Door("openai", check_openai_headers, to_messages_request)
 
@@ -21,7 +21,7 @@ async def chat_completions(
     checked = await check_request(request, state, draft, "messages", DOOR)
     if not isinstance(checked, Checked):
         return checked
-    message, headers, _plan, streamed = await answer_request(
+    message, headers, plan, streamed = await answer_request(
         request, state, draft, checked, DOOR.api
     )
     if not streamed:
@@ -30,22 +30,6 @@ async def chat_completions(
         return await checked.struck.respond(request, draft, result, headers)
     options = draft.body.get("stream_options")
     include_usage = isinstance(options, dict) and options.get("include_usage") is True
-    items = chunks(message, include_usage=include_usage)
-    draft.streamed = True
-    # Journaled as (name, data) pairs, as the other door's events are.
-    draft.response = [("chunk", item) for item in items]
-    draft.events_sent = len(items)
-    response = web.StreamResponse(
-        status=200,
-        headers={
-            **headers,
-            "content-type": "text/event-stream; charset=utf-8",
-            "cache-control": "no-cache",
-        },
+    return await stream_completion(
+        request, draft, message, headers, plan, include_usage=include_usage
     )
-    try:
-        await response.prepare(request)
-        await response.write_eof(frames(items))
-    except ConnectionError:
-        draft.interrupted = True
-    return response

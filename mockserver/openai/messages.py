@@ -16,6 +16,9 @@ def convert_messages(raw: Any) -> tuple[str, list[dict[str, Any]]]:
         raise BadParam("messages", "messages: expected a list of messages")
     system: list[str] = []
     out: list[dict[str, Any]] = []
+    # Legacy function calls carry no id: each assistant `function_call` is given one, and
+    # a `function` message answers the latest unanswered call of its name.
+    pending: dict[str, str] = {}
     for i, message in enumerate(raw):
         where = f"messages[{i}]"
         if not isinstance(message, Mapping):
@@ -30,15 +33,18 @@ def convert_messages(raw: Any) -> tuple[str, list[dict[str, Any]]]:
             blocks = _user_blocks(content, where)
             turn = "user"
         elif role == "assistant":
-            blocks = _assistant_blocks(message, where)
+            blocks = _assistant_blocks(message, where, pending)
             turn = "assistant"
         elif role == "tool":
             blocks = [_tool_result(message, where)]
             turn = "user"
+        elif role == "function":
+            blocks = [_function_result(message, where, pending)]
+            turn = "user"
         else:
             raise BadParam(
                 f"{where}.role",
-                f"{where}.role: expected system, developer, user, assistant or tool",
+                f"{where}.role: expected system, developer, user, assistant, tool or function",
             )
         if out and out[-1]["role"] == turn:
             out[-1]["content"] += blocks
@@ -106,7 +112,9 @@ def _document(file: Any, where: str) -> dict[str, Any]:
     return {"type": "document", "source": _source(data, f"{where}.file.file_data")}
 
 
-def _assistant_blocks(message: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
+def _assistant_blocks(
+    message: Mapping[str, Any], where: str, pending: dict[str, str]
+) -> list[dict[str, Any]]:
     content = message.get("content")
     blocks: list[dict[str, Any]] = []
     if content is not None:
@@ -119,10 +127,18 @@ def _assistant_blocks(message: Mapping[str, Any], where: str) -> list[dict[str, 
             blocks.append(_tool_use(call, f"{where}.tool_calls[{i}]"))
     elif calls is not None:
         raise BadParam(f"{where}.tool_calls", f"{where}.tool_calls: expected a list")
+    legacy = message.get("function_call")
+    if legacy is not None:
+        # The id is made up here (the legacy shape has none); the index keeps it unique.
+        call_id = "call_function_" + "".join(c for c in where if c.isdigit())
+        block = _tool_use({"id": call_id, "function": legacy}, f"{where}.function_call")
+        pending[block["name"]] = call_id
+        blocks.append(block)
     if not blocks:
         # Refused here rather than as an empty Messages turn, so the error names the message.
         raise BadParam(
-            f"{where}.content", f"{where}: an assistant message needs content or tool_calls"
+            f"{where}.content",
+            f"{where}: an assistant message needs content, tool_calls or function_call",
         )
     return blocks
 
@@ -167,6 +183,23 @@ def _tool_result(message: Mapping[str, Any], where: str) -> dict[str, Any]:
     call_id = message.get("tool_call_id")
     if not isinstance(call_id, str) or not call_id:
         raise BadParam(f"{where}.tool_call_id", f"{where}.tool_call_id: Field required")
+    content = message.get("content")
+    text = _text(content, where) if content is not None else ""
+    return {"type": "tool_result", "tool_use_id": call_id, "content": text}
+
+
+def _function_result(
+    message: Mapping[str, Any], where: str, pending: dict[str, str]
+) -> dict[str, Any]:
+    """A legacy `function` message: the result of the assistant's `function_call` of the
+    same name. How the compatibility layer pairs them is a guess; it documents `tool`
+    messages only."""
+    name = message.get("name")
+    if not isinstance(name, str) or not name:
+        raise BadParam(f"{where}.name", f"{where}.name: Field required")
+    call_id = pending.pop(name, None)
+    if call_id is None:
+        raise BadParam(where, f"{where}: no assistant function_call named {name!r} precedes it")
     content = message.get("content")
     text = _text(content, where) if content is not None else ""
     return {"type": "tool_result", "tool_use_id": call_id, "content": text}

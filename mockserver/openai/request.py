@@ -121,14 +121,23 @@ def _tool_choice(choice: Any) -> dict[str, Any] | None:
     raise BadParam("tool_choice", "tool_choice: expected auto, none, required or a function")
 
 
+# `json_object` asks for some JSON object, no schema: the structured-output path with a
+# schema the empty object meets. A choice, not the layer's documented
+# behaviour (it lists response_format as ignored, leaving JSON to the prompt); this way
+# the default reply answers `{}` rather than prose a JSON-parsing client would choke on.
+JSON_OBJECT_SCHEMA = {"type": "object", "additionalProperties": False}
+
+
 def _output_format(fmt: Any) -> dict[str, Any] | None:
-    """`json_schema` → the Messages structured-output format; `text` and `json_object`
-    ask for nothing the Messages request can say."""
+    """`json_schema` → the Messages structured-output format, `json_object` → one any
+    object meets; `text` asks for nothing."""
     if fmt is None:
         return None
     kind = fmt.get("type") if isinstance(fmt, Mapping) else None
-    if kind in ("text", "json_object"):
+    if kind == "text":
         return None
+    if kind == "json_object":
+        return {"type": "json_schema", "schema": JSON_OBJECT_SCHEMA}
     if kind == "json_schema":
         spec = fmt.get("json_schema")
         schema = spec.get("schema") if isinstance(spec, Mapping) else None
