@@ -44,6 +44,12 @@ CACHE = HERE / ".cache"
 LAST_RUN = CACHE / "last-run"
 # A driver that has not finished by then is stopped and its missing flows fail.
 DRIVER_TIMEOUT = 600
+# The newest `ai` and Claude Code ask for Node.js 22 or newer. Where the machine's is older,
+# this release is installed from the npm registry's per-platform package (the binary ships
+# inside it) and the JS drivers run on it.
+NODE_MAJOR = 22
+NODE_PIN = "22.23.5"
+_NODE_ARCH = {"x86_64": "x64", "aarch64": "arm64"}
 # Exchanges kept per driver in compat/.cache/last-run/NAME.journal.json.
 JOURNAL_KEPT = 1000
 
@@ -271,6 +277,53 @@ def ensure_installed(driver: Driver, force: bool) -> None:
     stamp_file.write_text(stamp)
 
 
+def node_major(node: str) -> int:
+    try:
+        found = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return 0
+    match = re.match(r"v(\d+)\.", found.stdout.strip())
+    return int(match.group(1)) if match else 0
+
+
+def ensure_node() -> str:
+    """A `node` of at least NODE_MAJOR: the machine's, or NODE_PIN installed into the cache."""
+    if node_major("node") >= NODE_MAJOR:
+        return shutil.which("node") or "node"
+    arch = _NODE_ARCH.get(os.uname().machine)
+    if arch is None:
+        log(f"== no Node.js {NODE_MAJOR} package for {os.uname().machine}: the machine's node")
+        return "node"
+    folder = CACHE / f"node-{NODE_PIN}"
+    package = f"node-linux-{arch}"
+    binary = folder / "node_modules" / package / "bin" / "node"
+    if node_major(str(binary)) < NODE_MAJOR:
+        log(f"== installing Node.js {NODE_PIN} ({package}) into {folder.relative_to(HERE)}")
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+                str(folder),
+                f"{package}@{NODE_PIN}",
+            ],
+            check=True,
+        )
+    return str(binary)
+
+
+def install(drivers: list[Driver], force: bool) -> str:
+    """Every driver's pin, and a new enough Node.js where a JS driver runs: its `node`."""
+    for driver in drivers:
+        ensure_installed(driver, force)
+    return ensure_node() if any(d.kind == "npm" for d in drivers) else "node"
+
+
 # ---------------------------------------------------------------- the server
 
 
@@ -352,8 +405,10 @@ class MockServer:
 # ---------------------------------------------------------------- running drivers
 
 
-def run_driver(driver: Driver, server: MockServer, args: argparse.Namespace) -> None:
+def run_driver(driver: Driver, server: MockServer, args: argparse.Namespace, node: str) -> None:
     env = dict(os.environ)
+    # Claude Code's launcher finds `node` on PATH.
+    env["PATH"] = os.pathsep.join([str(Path(node).parent), env.get("PATH", "")])
     env["MOCK_URL"] = server.url
     env.pop("ANTHROPIC_BASE_URL", None)
     env.pop("ANTHROPIC_API_KEY", None)
@@ -369,7 +424,7 @@ def run_driver(driver: Driver, server: MockServer, args: argparse.Namespace) -> 
         # Beside the pin's node_modules, so its imports resolve to that pin.
         local = driver.cache / script.name
         shutil.copy(script, local)
-        command = ["node", str(local)]
+        command = [node, str(local)]
     elif driver.kind == "python":
         command = [str(driver.cache / "venv" / "bin" / "python"), str(script)]
         # For driverlib.py, which the Python drivers share.
@@ -509,8 +564,7 @@ def main() -> int:
         for driver in drivers:
             driver.newest = True
 
-    for driver in drivers:
-        ensure_installed(driver, args.reinstall)
+    node = install(drivers, args.reinstall)
     if args.install_only:
         return 0
     if LAST_RUN.exists():
@@ -526,7 +580,7 @@ def main() -> int:
             # Each driver starts on an empty journal: a client that loops (thousands of
             # requests) does not slow the next one's journal reads.
             server.reset()
-            run_driver(driver, server, args)
+            run_driver(driver, server, args, node)
             journal = server.journal()
             judge(driver, journal, 0)
             kept = journal[:JOURNAL_KEPT]
