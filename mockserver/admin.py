@@ -18,6 +18,7 @@ from aiohttp import web
 from . import control, verify
 from .admin_faults import fault_routes
 from .admin_guard import Refused, check_browser
+from .admin_json import read_json
 from .errors import ScenarioError
 from .inspector.routes import inspector_routes
 from .journal import Exchange
@@ -217,7 +218,7 @@ async def read_clock(request: web.Request) -> web.Response:
 async def advance_clock(request: web.Request) -> web.Response:
     """Move the simulated clock: ``{"seconds": 301}`` lets a 5-minute cache entry expire."""
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         raise AdminError(400, 'the body must be JSON: {"seconds": <number>}') from None
     seconds = body.get("seconds") if isinstance(body, dict) else None
@@ -242,7 +243,7 @@ async def read_strictness(request: web.Request) -> web.Response:
 async def set_strictness(request: web.Request) -> web.Response:
     """``{"strictness": "warn"}`` until the next reset; add ``"session": true`` to keep it."""
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         raise AdminError(400, 'the body must be JSON: {"strictness": "strict|warn|off"}') from None
     body = body if isinstance(body, dict) else {}
@@ -269,7 +270,7 @@ async def read_signatures(request: web.Request) -> web.Response:
 async def set_signatures(request: web.Request) -> web.Response:
     """``{"signatures": "strict"}`` until the next reset; add ``"session": true`` to keep it."""
     try:
-        body = await request.json()
+        body = await read_json(request)
     except ValueError:
         raise AdminError(400, 'the body must be JSON: {"signatures": "strict|lenient"}') from None
     body = body if isinstance(body, dict) else {}

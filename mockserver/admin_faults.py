@@ -20,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .admin_json import read_json
 from .faults import Fault, FaultRule
 from .keys import STATE
 from .ratelimit import RateLimits
@@ -87,7 +88,7 @@ def _refusal(message: str, status: int = 400) -> web.Response:
 
 async def _json(request: web.Request) -> Any:
     try:
-        return await request.json()
+        return await read_json(request)
     except ValueError:
         raise ValueError("the body must be JSON") from None
 

@@ -23,6 +23,7 @@ from .errors import NotFound
 from .files.resolve import MARKER, inline_files
 from .gate import NO_FAULT, Struck, admit, play_fault
 from .headers import check_headers
+from .held_size import held_size
 from .keys import Draft
 from .message import account_input, build_message
 from .render import stream_response
@@ -103,7 +104,7 @@ async def check_request(
     except RequestPayloadError:
         raise undecodable(request) from None
     body = parse_body(raw, state.config.max_body_bytes)
-    draft.body, draft.body_size = body, len(raw)
+    draft.body, draft.body_size = body, held_size(raw)
     # One substring search (no call) on the plain path; a thread continuation brings
     # earlier turns, and their file references, with it.
     files_named = MARKER in raw or "thread" in body

@@ -22,7 +22,8 @@ class Draft:
     """
 
     body: Any = None
-    # The body's size in bytes, as received.
+    # The memory the journal's copy of the body holds, in bytes (held_size.py's estimate
+    # for a parsed body; an upload's bytes as they are).
     body_size: int = 0
     response: Any = None
     streamed: bool = False

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import anthropic
+import fuzz_profiles
 import httpx2
 import pytest
 from response_check import assert_responses_valid
@@ -15,6 +16,8 @@ from mockserver.server import MockServer
 
 TEST_KEY = "sk-ant-test-key"
 MODEL = "claude-sonnet-4-6"
+
+fuzz_profiles.register()
 
 ServerFactory = Callable[..., MockServer]
 

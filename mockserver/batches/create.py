@@ -14,6 +14,7 @@ from aiohttp import web
 
 from ..body import parse_body
 from ..errors import InvalidRequest, RequestTooLarge
+from ..held_size import held_size
 
 # The API's limit for a batch create body (its Messages limit is 32 MB).
 MAX_BATCH_BYTES = 256 * 1024 * 1024
@@ -24,8 +25,8 @@ _NOT_OBJECT = "Input should be a valid dictionary or object to extract fields fr
 
 
 async def read_body(request: web.Request) -> tuple[dict[str, Any], int]:
-    """The parsed body and its size; read here, not by `request.read()`, whose limit is
-    the app's (the Messages one)."""
+    """The parsed body and what it holds in memory (held_size); read here, not by
+    `request.read()`, whose limit is the app's (the Messages one)."""
     declared = request.content_length
     if declared is not None and declared > MAX_BATCH_BYTES:
         raise RequestTooLarge()
@@ -36,7 +37,8 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], int]:
         if size > MAX_BATCH_BYTES:
             raise RequestTooLarge()
         chunks.append(chunk)
-    return parse_body(b"".join(chunks), MAX_BATCH_BYTES), size
+    raw = b"".join(chunks)
+    return parse_body(raw, MAX_BATCH_BYTES), held_size(raw)
 
 
 def batch_requests(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
