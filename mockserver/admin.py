@@ -240,21 +240,38 @@ async def read_strictness(request: web.Request) -> web.Response:
     return _strictness(_state(request))
 
 
-async def set_strictness(request: web.Request) -> web.Response:
-    """``{"strictness": "warn"}`` until the next reset; add ``"session": true`` to keep it."""
+async def _session_setting(
+    request: web.Request,
+    name: str,
+    values: str,
+    apply: Callable[[ServerState, Any, bool], object],
+) -> ServerState:
+    """``{name: value}`` applied until the next reset, or for the session with
+    ``"session": true``; a 400 naming what is wrong otherwise."""
     try:
         body = await read_json(request)
     except ValueError:
-        raise AdminError(400, 'the body must be JSON: {"strictness": "strict|warn|off"}') from None
+        raise AdminError(400, f'the body must be JSON: {{"{name}": "{values}"}}') from None
     body = body if isinstance(body, dict) else {}
     session = body.get("session", False)
     if not isinstance(session, bool):
         raise AdminError(400, '"session" must be true or false')
     state = _state(request)
     try:
-        control.set_strictness(state, body.get("strictness"), session=session)
+        apply(state, body.get(name), session)
     except ValueError as exc:
         raise AdminError(400, str(exc)) from None
+    return state
+
+
+async def set_strictness(request: web.Request) -> web.Response:
+    """``{"strictness": "warn"}`` until the next reset; add ``"session": true`` to keep it."""
+    state = await _session_setting(
+        request,
+        "strictness",
+        "strict|warn|off",
+        lambda state, value, session: control.set_strictness(state, value, session=session),
+    )
     return _strictness(state)
 
 
@@ -269,19 +286,12 @@ async def read_signatures(request: web.Request) -> web.Response:
 
 async def set_signatures(request: web.Request) -> web.Response:
     """``{"signatures": "strict"}`` until the next reset; add ``"session": true`` to keep it."""
-    try:
-        body = await read_json(request)
-    except ValueError:
-        raise AdminError(400, 'the body must be JSON: {"signatures": "strict|lenient"}') from None
-    body = body if isinstance(body, dict) else {}
-    session = body.get("session", False)
-    if not isinstance(session, bool):
-        raise AdminError(400, '"session" must be true or false')
-    state = _state(request)
-    try:
-        control.set_signatures(state, body.get("signatures"), session=session)
-    except ValueError as exc:
-        raise AdminError(400, str(exc)) from None
+    state = await _session_setting(
+        request,
+        "signatures",
+        "strict|lenient",
+        lambda state, value, session: control.set_signatures(state, value, session=session),
+    )
     return _signatures(state)
 
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import sys
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 
 from . import control, verify
 from .app import create_app
-from .client_errors_log import quiet_client_faults
+from .background import BackgroundServer
 from .config import Config, SignaturePolicy, Strictness
 from .faults import FaultRule, fail_next
 from .files.upload import mime_type_of
@@ -33,42 +29,13 @@ from .scenario import Scenario, Step, step
 from .state import ServerState
 from .stream_plan import StreamFault
 
-T = TypeVar("T")
-
 _PACKAGE_DIR = str(Path(__file__).parent)
 
 # What the SDK reads when a client is built with its defaults.
 TEST_API_KEY = "sk-ant-mockserver-test"
-MAX_HEADER_BYTES = 32 * 1024
 
 
-async def listen(app: web.Application, config: Config) -> tuple[web.AppRunner, int]:
-    """Start serving `app`; returns the runner and the bound port (port 0 picks one)."""
-    # aiohttp refuses a header line over 8,190 bytes in plain text, before any route runs;
-    # clients with long headers (a long anthropic-beta list, big cookies) reach the API's
-    # front end, which takes more (its limit unknown: 32 KiB is a guess).
-    quiet_client_faults()
-    runner = web.AppRunner(
-        app,
-        access_log=None,
-        shutdown_timeout=2,
-        max_line_size=MAX_HEADER_BYTES,
-        max_field_size=MAX_HEADER_BYTES,
-    )
-    await runner.setup()
-    site = web.TCPSite(runner, config.host, config.port)
-    try:
-        await site.start()
-    except BaseException:
-        await runner.cleanup()
-        raise
-    server = site._server
-    assert isinstance(server, asyncio.Server)
-    port: int = server.sockets[0].getsockname()[1]
-    return runner, port
-
-
-class MockServer:
+class MockServer(BackgroundServer):
     """Runs the mock on its own thread and loop, so synchronous code can call it.
 
     >>> with MockServer() as server:
@@ -78,10 +45,10 @@ class MockServer:
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config(port=0)
         self.state = ServerState(self.config)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
-        self.port: int | None = None
+        super().__init__(self.config)
+
+    def make_app(self) -> web.Application:
+        return create_app(self.config, self.state)
 
     @property
     def base_url(self) -> str:
@@ -308,77 +275,6 @@ class MockServer:
 
     def reset_report(self) -> None:
         self._on_loop(lambda: control.reset_report(self.state))
-
-    def _on_loop(self, call: Callable[[], T]) -> T:
-        """Run `call` on the server's loop (state belongs to it), or here if not running."""
-        loop = self._loop
-        if loop is None or not loop.is_running() or threading.current_thread() is self._thread:
-            return call()
-        done: concurrent.futures.Future[T] = concurrent.futures.Future()
-
-        def run() -> None:
-            try:
-                done.set_result(call())
-            except BaseException as exc:  # handed to the calling thread
-                done.set_exception(exc)
-
-        loop.call_soon_threadsafe(run)
-        return done.result(timeout=30)
-
-    def start(self) -> MockServer:
-        if self._thread is not None:
-            return self
-        loop = asyncio.new_event_loop()
-        started = threading.Event()
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self._serve())
-            except BaseException as exc:  # reported to the starting thread
-                failure.append(exc)
-                started.set()
-                return
-            loop.call_soon(started.set)
-            loop.run_forever()
-
-        self._loop = loop
-        self._thread = threading.Thread(target=run, name="mockserver", daemon=True)
-        self._thread.start()
-        started.wait()
-        if failure:
-            self._thread = None
-            self._loop = None
-            loop.close()
-            raise failure[0]
-        return self
-
-    async def _serve(self) -> None:
-        self._runner, self.port = await listen(create_app(self.config, self.state), self.config)
-
-    def stop(self) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
-        self._loop = self._thread = self._runner = None
-        self.port = None
-
-    def __enter__(self) -> MockServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- faults and rate limits ----------------------------------------------------------
 
