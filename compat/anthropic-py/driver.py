@@ -24,6 +24,7 @@ from driverlib import (
     expect_status,
     inject_fault,
     journal_count,
+    journal_since,
     max_tokens,
     run_flows,
     statuses_since,
@@ -279,6 +280,24 @@ def flow_error_404() -> None:
     raise Check("an unknown model was accepted")
 
 
+def flow_threads() -> None:
+    messages = client.beta.messages
+    if not hasattr(messages, "thread"):
+        raise Skip(f"no beta.messages.thread in anthropic {anthropic.__version__}")
+    first = journal_count()
+    thread = messages.thread(model=MODEL, max_tokens=max_tokens())
+    one = thread.send({"role": "user", "content": "Remember the word teal."})
+    two = thread.send({"role": "user", "content": "Which word did I ask you to remember?"})
+    check(text_of(one) and text_of(two), "a turn of the thread came back without text")
+    sent = [e.get("body") or {} for e in journal_since(first)]
+    check(statuses_since(first) == [200, 200], f"the journal shows {statuses_since(first)}")
+    # The server holds the conversation: the second turn sends only its new message.
+    check(sent[0].get("thread", {}).get("type") == "create", f"first turn {sent[0].get('thread')}")
+    second = sent[1].get("thread") or {}
+    check(second.get("type") == "continue", f"second turn's thread {second}")
+    check(len(sent[1].get("messages") or []) == 1, "the second turn resent the history")
+
+
 FLOWS: dict[str, Flow] = {
     "create": flow_create,
     "stream-helper": flow_stream_helper,
@@ -287,6 +306,7 @@ FLOWS: dict[str, Flow] = {
     "tool-runner-async": flow_tool_runner_async,
     "tool-runner-stream": flow_tool_runner_stream,
     "parse": flow_parse,
+    "threads": flow_threads,
     "count-tokens": flow_count_tokens,
     "models-list": flow_models_list,
     "retry-429": flow_retry_429,
