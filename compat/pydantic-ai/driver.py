@@ -2,53 +2,40 @@
 
 run.py runs this with the harness's pydantic-ai venv (compat/.cache/pydantic-ai/venv). It
 configures the client as a user does, by environment: ANTHROPIC_BASE_URL (the mock) and
-ANTHROPIC_API_KEY (a dummy), and the model as the string 'anthropic:<model>'. It reads:
-  MOCK_URL       the mock server's base URL
-  COMPAT_FLOWS   optional comma-separated flow names to run (default: all)
-  COMPAT_MODEL   optional model id (default claude-sonnet-4-6)
-  COMPAT_MAX_TOKENS  optional max_tokens for every run; unset, pydantic-ai picks it
-and prints one line per flow: `@@flow {"flow", "ok", "reason", "requests", "first"}`
-("first": the journal index of the flow's first request).
+ANTHROPIC_API_KEY (a dummy), and the model as the string 'anthropic:<model>'. Settings
+and output: see driverlib.py (COMPAT_MAX_TOKENS unset: pydantic-ai picks max_tokens).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import time
-import traceback
-import urllib.request
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from driverlib import (
+    DUMMY_KEY,
+    MAX_TOKENS_SET,
+    MOCK_URL,
+    Flow,
+    check,
+    run_flows,
+)
+from driverlib import MODEL as BASE_MODEL
 from pydantic import BaseModel
 from pydantic_ai import Agent, AgentRunResultEvent, NativeOutput
 from pydantic_ai.messages import FunctionToolResultEvent, ThinkingPart, ToolReturnPart
 
-MOCK_URL = os.environ["MOCK_URL"]
-MODEL = "anthropic:" + os.environ.get("COMPAT_MODEL", "claude-sonnet-4-6")
-MAX_TOKENS = int(os.environ.get("COMPAT_MAX_TOKENS") or 0)
-ONLY = set(filter(None, os.environ.get("COMPAT_FLOWS", "").split(",")))
+MODEL = "anthropic:" + BASE_MODEL
 os.environ["ANTHROPIC_BASE_URL"] = MOCK_URL
-os.environ.setdefault("ANTHROPIC_API_KEY", "sk-ant-compat-dummy")
+os.environ.setdefault("ANTHROPIC_API_KEY", DUMMY_KEY)
 
 
 def make_agent(output_type: Any = str, **kwargs: Any) -> Agent[None, Any]:
     """An Agent on the model, with COMPAT_MAX_TOKENS (if set) added to its settings."""
     settings = dict(kwargs.pop("model_settings", None) or {})
-    if MAX_TOKENS:
-        settings["max_tokens"] = MAX_TOKENS
+    if MAX_TOKENS_SET:
+        settings["max_tokens"] = MAX_TOKENS_SET
     return Agent(MODEL, output_type=output_type, model_settings=settings or None, **kwargs)
-
-
-class Check(Exception):
-    pass
-
-
-def check(condition: object, message: str) -> None:
-    if not condition:
-        raise Check(message)
 
 
 def usage_of(result: Any) -> Any:
@@ -60,32 +47,6 @@ def usage_of(result: Any) -> Any:
 def usage_ok(usage: Any) -> None:
     check(usage.input_tokens > 0, f"usage.input_tokens is {usage.input_tokens}")
     check(usage.output_tokens > 0, f"usage.output_tokens is {usage.output_tokens}")
-
-
-def journal_count() -> int:
-    with urllib.request.urlopen(f"{MOCK_URL}/_mock/health") as answer:
-        return int(json.load(answer)["exchanges"])
-
-
-def describe(error: BaseException) -> str:
-    """One line: the API's error for a refused request, else the exception and where the
-    client raised it (for an answer it could not parse)."""
-    if isinstance(error, Check):
-        return str(error)
-    body = getattr(error, "body", None)
-    status = getattr(error, "status_code", None)
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        kind, message = body["error"].get("type"), body["error"].get("message")
-        return f"{type(error).__name__}: HTTP {status} {kind}: {message}"
-    parts = [f"{type(error).__name__}: {error}"]
-    cause = error.__cause__ or error.__context__
-    if cause is not None:
-        parts.append(f"cause {type(cause).__name__}: {str(cause)[:300]}")
-    frames = traceback.extract_tb(error.__traceback__)
-    if frames:
-        last = frames[-1]
-        parts.append(f"at {os.path.basename(last.filename)}:{last.lineno}")
-    return " | ".join(parts).replace("\n", " ")
 
 
 class Person(BaseModel):
@@ -216,7 +177,7 @@ async def flow_cache() -> None:
     check(second.cache_read_tokens > 0, f"second run read {second.cache_read_tokens} cache tokens")
 
 
-FLOWS: dict[str, Callable[[], Awaitable[None]]] = {
+FLOWS: dict[str, Flow] = {
     "run": flow_run,
     "run-stream": flow_run_stream,
     "tool-loop": flow_tool_loop,
@@ -229,20 +190,5 @@ FLOWS: dict[str, Callable[[], Awaitable[None]]] = {
 }
 
 
-def main() -> None:
-    for name, flow in FLOWS.items():
-        if ONLY and name not in ONLY:
-            continue
-        before = journal_count()
-        ok, reason = True, ""
-        try:
-            asyncio.run(flow())
-        except Exception as error:
-            ok, reason = False, describe(error)
-        requests = journal_count() - before
-        line = {"flow": name, "ok": ok, "reason": reason, "requests": requests, "first": before}
-        print("@@flow " + json.dumps(line), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    run_flows(FLOWS)
