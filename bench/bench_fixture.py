@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from mockserver.config import Config
+from mockserver.report.verify import Checks
 from mockserver.server import MockServer
-from mockserver.verify import Checks
 
 START_BUDGET_MS = 100.0
 PER_TEST_BUDGET_MS = 2.0

@@ -24,7 +24,7 @@ import orjson
 from _servers import MOCK_SERVER, Server, running
 from bench_throughput import HEADERS, SEED, SMALL_BODY, large_body, varied
 
-from mockserver.held_size import held_size
+from mockserver.report.held_size import held_size
 
 JOURNAL_LIMIT = 10_000
 CONCURRENCY = 8

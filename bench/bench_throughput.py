@@ -32,7 +32,7 @@ import aiohttp
 from _servers import BARE_SERVER, MOCK_SERVER, running
 from bench_validation import BETAS, claude_code_request
 
-from mockserver.signatures import Signer
+from mockserver.signing.signer import Signer
 
 SMALL_BODY = {
     "model": "claude-sonnet-4-6",

@@ -23,9 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mockserver.context import VERSION_2023, RequestContext
-from mockserver.schema_store import SchemaStore
-from mockserver.validation import RequestValidator
+from mockserver.contract.context import VERSION_2023, RequestContext
+from mockserver.contract.schema_store import SchemaStore
+from mockserver.contract.validation import RequestValidator
 
 BETAS = frozenset(
     {"claude-code-20250219", "interleaved-thinking-2025-05-14", "context-management-2025-06-27"}

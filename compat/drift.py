@@ -214,7 +214,7 @@ def mock_side(source: Path) -> dict[str, Any]:
     import yaml  # noqa: PLC0415
 
     from mockserver import errors  # noqa: PLC0415
-    from mockserver.betas import KNOWN_BETAS  # noqa: PLC0415
+    from mockserver.contract.betas import KNOWN_BETAS  # noqa: PLC0415
 
     catalog = yaml.safe_load((source / "mockserver" / "data" / "models.yaml").read_text())
     models: dict[str, str] = {}

@@ -10,8 +10,8 @@ from __future__ import annotations
 import anthropic
 import pytest
 
+from mockserver import StreamFault
 from mockserver.server import MockServer
-from mockserver.stream_plan import StreamFault
 
 
 def stream_answer(question: str) -> str:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from .config import Config
 from .errors import ApiError, Problem, ScenarioError
-from .faults import Fault, FaultRule
-from .journal import Exchange, Journal
-from .loader import load_scenario, load_scenarios
-from .matchers import match
-from .ratelimit import RateLimits
-from .redact import key_digest
-from .reply import ErrorReply, Reply
-from .report import ContractReport
-from .scenario import Scenario, Step, rule, step
+from .faults.ratelimit import RateLimits
+from .faults.rules import Fault, FaultRule
+from .report.journal import Exchange, Journal
+from .report.redact import key_digest
+from .report.summary import ContractReport
+from .scripting.loader import load_scenario, load_scenarios
+from .scripting.match import match
+from .scripting.reply import ErrorReply, Reply
+from .scripting.scenario import Scenario, Step, rule, step
+from .scripting.stream_plan import Pacing, StreamFault, StreamPlan
 from .server import MockServer
-from .stream_plan import Pacing, StreamFault, StreamPlan
 from .version import __version__
 
 __all__ = [

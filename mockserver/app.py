@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .admin import Handler, add_admin_routes, admin_route, is_admin_path
+from .admin.routes import Handler, add_admin_routes, admin_route, is_admin_path
 from .batches.routes import add_batch_routes
 from .config import Config
-from .envelope import api_route
+from .draft import Draft
 from .files.routes import delete_file, download_file, file_metadata, list_files, upload_file
-from .handlers import count_tokens, create_message
-from .keys import STATE, Draft
-from .models_api import get_model
+from .http.models_api import get_model
+from .keys import STATE
+from .messages.envelope import api_route
+from .messages.handlers import count_tokens, create_message
 from .openai.errors import envelope as openai_envelope
 from .openai.handler import chat_completions
 from .openai.models import list_models_either
 from .recording.setup import recorder_for
-from .render import end_streams_on_shutdown
+from .scripting.watcher import watch_scenarios
 from .state import ServerState
-from .watcher import watch_scenarios
+from .streaming.render import end_streams_on_shutdown
 
 
 async def root(request: web.Request, state: ServerState, draft: Draft) -> web.StreamResponse:

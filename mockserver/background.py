@@ -13,8 +13,8 @@ from typing import Self, TypeVar
 
 from aiohttp import web
 
-from .client_errors_log import quiet_client_faults
 from .config import Config
+from .http.client_errors_log import quiet_client_faults
 
 T = TypeVar("T")
 

@@ -18,13 +18,13 @@ from typing import TextIO
 from .app import create_app
 from .background import listen
 from .config import DEFAULT_HOST, DEFAULT_PORT, FILES_MAX_BYTES, Config
-from .log_line import printer
-from .ratelimit import RateLimits
+from .faults.ratelimit import RateLimits
 from .recording.modes import RECORD_MODES, VIOLATION_POLICIES
 from .recording.redaction import Redaction
 from .recording.setup import NoUpstream
+from .report.log_line import printer
+from .scripting.stream_plan import Pacing
 from .state import ServerState
-from .stream_plan import Pacing
 from .version import __version__
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .ratelimit import RateLimits
+from .faults.ratelimit import RateLimits
 from .recording.modes import RecordMode, ViolationPolicy
 from .recording.redaction import Redaction
-from .stream_plan import Pacing
+from .scripting.stream_plan import Pacing
 
 Strictness = Literal["strict", "warn", "off"]
 # Thinking signatures this server did not mint but shaped like the real API's (replayed

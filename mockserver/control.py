@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from . import verify
 from .config import SignaturePolicy, Strictness
-from .report import ContractReport
-from .scenario import Scenario, Step
+from .report import verify
+from .report.summary import ContractReport
+from .scripting.scenario import Scenario, Step
 from .state import ServerState
 
 _LEVELS: tuple[Strictness, ...] = ("strict", "warn", "off")

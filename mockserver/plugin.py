@@ -14,9 +14,9 @@ from .config import Config, SignaturePolicy, Strictness
 from .errors import ScenarioError
 from .recording.modes import RecordMode
 from .recording.setup import NoUpstream
-from .scenario import Scenario, Step
+from .report.verify import Checks
+from .scripting.scenario import Scenario, Step
 from .server import MockServer
-from .verify import Checks
 
 MARKER = "mockserver"
 _CHECK_NAMES = ("unmatched", "unused", "violations")

@@ -11,23 +11,24 @@ from typing import Any
 
 from aiohttp import web
 
-from . import control, verify
+from . import control
 from .app import create_app
 from .background import BackgroundServer
 from .config import Config, SignaturePolicy, Strictness
-from .faults import FaultRule, fail_next
+from .faults.ratelimit import RateLimits
+from .faults.rules import FaultRule, fail_next
 from .files.upload import mime_type_of
-from .journal import Exchange, Journal
-from .loader import load_scenarios
-from .ratelimit import RateLimits
 from .recording.modes import RecordMode, ViolationPolicy
 from .recording.redaction import Redaction
 from .recording.setup import recorder_for
-from .reply import Reply
-from .report import ContractReport
-from .scenario import Scenario, Step, step
+from .report import verify
+from .report.journal import Exchange, Journal
+from .report.summary import ContractReport
+from .scripting.loader import load_scenarios
+from .scripting.reply import Reply
+from .scripting.scenario import Scenario, Step, step
+from .scripting.stream_plan import StreamFault
 from .state import ServerState
-from .stream_plan import StreamFault
 
 _PACKAGE_DIR = str(Path(__file__).parent)
 

@@ -8,29 +8,47 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Literal, Protocol
 
+from aiohttp import web
+
+from .accounting.cache import PromptCache
+from .accounting.tokens import HeuristicTokenizer, Tokenizer
 from .batches.store import BatchStore
-from .book import ScenarioBook, book_for
-from .cache import PromptCache
 from .catalog import Catalog
 from .clock import Clock
 from .config import Config, SignaturePolicy, Strictness, UnmatchedPolicy
-from .faults import FaultBook
+from .contract.validation import RequestValidator
+from .draft import Draft
+from .faults.ratelimit import RateLimiter
+from .faults.rules import FaultBook
 from .files.store import FileStore
-from .journal import Exchange, Journal
-from .ratelimit import RateLimiter
-from .report import ContractReport, ReportCollector
-from .signatures import Signer
-from .threads import ThreadStore
-from .tokens import HeuristicTokenizer, Tokenizer
-from .validation import RequestValidator
-from .verify import Expectations
-
-if TYPE_CHECKING:
-    from .recording.recorder import Recorder
+from .report.contract_report import ReportCollector
+from .report.journal import Exchange, Journal
+from .report.summary import ContractReport
+from .report.verify import Expectations
+from .scripting.book import ScenarioBook, book_for
+from .scripting.threads import ThreadStore
+from .signing.signer import Signer
 
 log = logging.getLogger("mockserver")
+
+
+class Detour(Protocol):
+    """What answers the Messages endpoints instead of the plain mock (recording/'s
+    `Recorder`); declared here so the state need not import the door that uses it."""
+
+    async def handle(
+        self,
+        request: web.Request,
+        state: ServerState,
+        draft: Draft,
+        kind: Literal["messages", "count_tokens"],
+    ) -> web.StreamResponse: ...
+
+    def dispose(self) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 @dataclass
@@ -69,8 +87,8 @@ class ServerState:
     base_unmatched: UnmatchedPolicy = field(init=False)
     # Proxy mode: forwards to an upstream (and records) instead of answering; None for
     # the plain mock. `base_recorder` is the config's, which reset() restores.
-    recorder: Recorder | None = None
-    base_recorder: Recorder | None = None
+    recorder: Detour | None = None
+    base_recorder: Detour | None = None
     # Held while the report folds the journal in and the journal is cleared or trimmed (the
     # test thread resets and reads reports while the server loop trims).
     _journal_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

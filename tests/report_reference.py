@@ -7,9 +7,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mockserver.journal import Exchange
-from mockserver.report import _MAX_KEYS, OTHER, ContractReport, _summarise, violations_of
-from mockserver.report_features import CATEGORIES, client_of
+from mockserver.report.contract_report import (
+    _MAX_KEYS,
+    OTHER,
+    ContractReport,
+    _summarise,
+    violations_of,
+)
+from mockserver.report.features import CATEGORIES, client_of
+from mockserver.report.journal import Exchange
 
 Features = dict[str, set[str]]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mockserver.journal import Exchange
-from mockserver.validation import ResponseValidator
+from mockserver.contract.validation import ResponseValidator
+from mockserver.report.journal import Exchange
 
 _VALIDATOR = ResponseValidator()
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockserver.catalog import Catalog, ModelSpec
-from mockserver.context import VERSION_2026, RequestContext
+from mockserver.contract.context import VERSION_2026, RequestContext
+from mockserver.contract.rules_request import Kind
+from mockserver.contract.semantics import check_semantics
+from mockserver.contract.validation import RequestValidator
 from mockserver.errors import Problem
-from mockserver.rules_request import Kind
-from mockserver.semantics import check_semantics
-from mockserver.signatures import Signer
-from mockserver.validation import RequestValidator
+from mockserver.signing.signer import Signer
 
 CATALOG = Catalog.load()
 SIGNER = Signer.from_seed("rule tests")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mockserver.matchers import match
-from mockserver.reply import Reply
-from mockserver.scenario import ISOLATIONS, Scenario, Step
+from mockserver.scripting.match import match
+from mockserver.scripting.reply import Reply
+from mockserver.scripting.scenario import ISOLATIONS, Scenario, Step
 
 WORDS = ["weather", "Paris", "hello", "Hello, Claude!", "demo: refusal", "thanks", "", "ÄÖ"]
 MODELS = ["claude-sonnet-4-6", "claude-haiku-4-5", "claude-opus-4-1", ""]

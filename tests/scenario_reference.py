@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.book import unmatched_error
-from mockserver.conversation import Conversation
-from mockserver.default_reply import default_reply
 from mockserver.errors import ScenarioError
-from mockserver.replay import replay
-from mockserver.reply import Reply
-from mockserver.scenario import STARTED, Scenario, Step
+from mockserver.scripting.book import unmatched_error
+from mockserver.scripting.conversation import Conversation
+from mockserver.scripting.default_reply import default_reply
+from mockserver.scripting.replay import replay
+from mockserver.scripting.reply import Reply
+from mockserver.scripting.scenario import STARTED, Scenario, Step
 
 
 @dataclass

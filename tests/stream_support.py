@@ -17,9 +17,9 @@ from anthropic.lib.streaming._messages import accumulate_event
 from anthropic.types import Message
 from pydantic import BaseModel
 
-from mockserver.journal import Exchange
-from mockserver.reply import Reply
-from mockserver.scenario import Scenario, rule
+from mockserver.report.journal import Exchange
+from mockserver.scripting.reply import Reply
+from mockserver.scripting.scenario import Scenario, rule
 from mockserver.server import MockServer
 
 _ID_KEYS = frozenset({"id", "tool_use_id"})

@@ -353,7 +353,7 @@ def test_marker_steps_built_in_python(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
         """
-from mockserver.scenario import step
+from mockserver import step
 
 @pytest.mark.mockserver(scenarios=[step("From the marker.")])
 def test_marker_step(mockserver):

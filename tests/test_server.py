@@ -14,11 +14,11 @@ from conftest import MODEL, STREAM_CUT, api_headers
 
 from mockserver.config import Config
 from mockserver.errors import ScenarioError
-from mockserver.redact import key_digest
-from mockserver.scenario import Scenario, rule
+from mockserver.report.redact import key_digest
+from mockserver.report.verify import Checks
+from mockserver.scripting.scenario import Scenario, rule
+from mockserver.scripting.stream_plan import StreamFault
 from mockserver.server import MockServer
-from mockserver.stream_plan import StreamFault
-from mockserver.verify import Checks
 
 HI: list[MessageParam] = [{"role": "user", "content": "Hello"}]
 

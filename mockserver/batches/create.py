@@ -12,9 +12,9 @@ from typing import Any
 
 from aiohttp import web
 
-from ..body import parse_body
 from ..errors import InvalidRequest, RequestTooLarge
-from ..held_size import held_size
+from ..http.body import parse_body
+from ..report.held_size import held_size
 
 # The API's limit for a batch create body (its Messages limit is 32 MB).
 MAX_BATCH_BYTES = 256 * 1024 * 1024

@@ -12,12 +12,12 @@ from functools import partial
 from typing import Any
 
 from .. import ids
-from ..body import too_deep
-from ..envelope import exchange_of
+from ..draft import Draft
 from ..errors import ApiError, InternalServer, InvalidRequest
-from ..handlers import check_body, compose_message, take_step
-from ..journal import MESSAGES_PATH
-from ..keys import Draft
+from ..http.body import too_deep
+from ..messages.envelope import exchange_of
+from ..messages.handlers import check_body, compose_message, take_step
+from ..report.journal import MESSAGES_PATH
 from ..state import ServerState
 from .store import Batch, Item
 

@@ -7,17 +7,17 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..body import JSON_CONTENT_TYPES, check_content_type
-from ..context import RequestContext
-from ..envelope import api_route
+from ..contract.context import RequestContext
+from ..draft import Draft
 from ..errors import InvalidRequest, NotFound, RateLimited
-from ..gate import NO_FAULT, RATE_LIMIT_STEP, play_fault
-from ..handlers import response_headers
-from ..headers import check_headers
-from ..keys import Draft
-from ..pages import id_page
-from ..render import json_response
+from ..http.body import JSON_CONTENT_TYPES, check_content_type
+from ..http.headers import check_headers
+from ..http.pages import id_page
+from ..messages.envelope import api_route
+from ..messages.gate import NO_FAULT, RATE_LIMIT_STEP, play_fault
+from ..messages.handlers import response_headers
 from ..state import ServerState
+from ..streaming.render import json_response
 from .create import batch_requests, read_body
 from .process import settle
 from .store import Batch, result_line

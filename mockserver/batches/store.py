@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .. import ids
-from ..context import RequestContext
+from ..contract.context import RequestContext
 
 DAY = 86_400.0
 # A batch still running 24 hours after creation expires: what had not run is `expired`.

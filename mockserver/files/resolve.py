@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidRequest
-from .routes import file_expired, file_not_found
+from .missing import file_expired, file_not_found
 from .store import FileStore, StoredFile
 
 # What a request body that names a file holds, whatever the block.

@@ -12,28 +12,19 @@ import binascii
 
 from aiohttp import web
 
-from ..errors import ApiError, InvalidRequest, NotFound, RequestTooLarge
-from ..headers import check_headers
-from ..keys import Draft
-from ..pages import page_limit
-from ..render import json_response
+from ..draft import Draft
+from ..errors import ApiError, InvalidRequest, RequestTooLarge
+from ..http.headers import check_headers
+from ..http.pages import page_limit
 from ..state import ServerState
+from ..streaming.render import json_response
+from .missing import file_expired, file_not_found
 from .store import MAX_UPLOAD_BYTES, OverBudget, StoredFile
 from .upload import PartTooLarge, read_upload
 
 # The API's bound on the `ids` filter.
 _MAX_IDS = 100
 _CURSOR_PREFIX = "page_"
-
-
-def file_not_found(file_id: str) -> NotFound:
-    # Wording unverified: the API's text for an unknown (or another workspace's) file.
-    return NotFound(f"File not found: {file_id}")
-
-
-def file_expired(file_id: str) -> ApiError:
-    # The status and error_code are the SDK's (FileExpiredError); the wording is a guess.
-    return ApiError.of(404, f"File has expired: {file_id}", details={"error_code": "file_expired"})
 
 
 def _quota_exceeded() -> ApiError:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from aiohttp import BodyPartReader, web
 
+from ..accounting.media import image_type
 from ..errors import InvalidRequest
-from ..media import image_type
 
 _CHUNK = 64 * 1024
 # A form field other than the file is a short number; more than this is not one.

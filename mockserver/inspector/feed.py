@@ -12,10 +12,10 @@ import contextlib
 import orjson
 from aiohttp import web
 
-from ..exchange_summary import summary
-from ..journal import Exchange
 from ..keys import STATE
-from ..render import STREAMS_CLOSING
+from ..report.exchange_summary import summary
+from ..report.journal import Exchange
+from ..streaming.render import STREAMS_CLOSING
 
 # Rows a slow page may fall behind by before it is told to reload its list instead.
 _BACKLOG = 1_000

@@ -13,10 +13,10 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..exchange_summary import answered_by, model_of, summary, usage_of
-from ..journal import Exchange
-from ..journal_json import exchanges_json
 from ..keys import STATE
+from ..report.exchange_summary import answered_by, model_of, summary, usage_of
+from ..report.journal import Exchange
+from ..report.journal_json import exchanges_json
 from .feed import feed
 from .scenario_step import NotScriptable, scenario_yaml
 

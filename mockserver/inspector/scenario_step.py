@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from ..exchange_summary import model_of
-from ..journal import Exchange
+from ..report.exchange_summary import model_of
+from ..report.journal import Exchange
 
 # Filled in by the server when a scenario's block leaves them out.
 _MINTED = frozenset({"id", "signature", "encrypted_content", "encrypted_index", "tool_use_id"})

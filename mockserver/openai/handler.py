@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..handlers import Checked, Door, answer_request, check_request
-from ..keys import Draft
+from ..draft import Draft
+from ..messages.handlers import Checked, Door, answer_request, check_request
 from ..state import ServerState
 from .headers import check_openai_headers
 from .request import to_messages_request

@@ -5,9 +5,9 @@ from __future__ import annotations
 from multidict import CIMultiDictProxy
 
 from ..config import Config
-from ..context import VERSION_2023, RequestContext
+from ..contract.context import VERSION_2023, RequestContext
 from ..errors import Authentication
-from ..headers import bearer_key
+from ..http.headers import bearer_key
 
 
 def check_openai_headers(

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from aiohttp import web
 
-from ..keys import Draft
-from ..models_api import list_models
-from ..render import json_response
+from ..draft import Draft
+from ..http.models_api import list_models
 from ..state import ServerState
+from ..streaming.render import json_response
 from .headers import check_openai_headers
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from aiohttp import web
 
-from ..events import Event
-from ..keys import Draft
-from ..render import StreamBody, fault_message, send_stream, stream_pacing
-from ..sse_schedule import paced_delays, text_tokens
-from ..stream_plan import Pacing, StreamFault, StreamPlan
+from ..draft import Draft
+from ..scripting.stream_plan import Pacing, StreamFault, StreamPlan
+from ..streaming.events import Event
+from ..streaming.render import StreamBody, fault_message, send_stream, stream_pacing
+from ..streaming.sse_schedule import paced_delays, text_tokens
 from .chunks import DONE, chunks, frame
 
 # The closing `data: [DONE]`, journaled as an event of its own so a fault can strike

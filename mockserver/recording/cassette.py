@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 import yaml
 
-from ..conversation import Conversation
+from ..scripting.conversation import Conversation
 from .derive import match_of, reply_of
 from .proxy import Captured
 from .redaction import Redaction

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..conversation import Conversation
+from ..scripting.conversation import Conversation
 from .proxy import Captured
 
 # Response headers worth replaying with a recorded error: those a client acts on.

@@ -18,9 +18,9 @@ import aiohttp
 import orjson
 from aiohttp import web
 
+from ..draft import Draft
 from ..errors import ApiError, GatewayTimeout
-from ..keys import Draft
-from ..transcript import message_from_events
+from ..report.transcript import message_from_events
 
 # Not passed on in either direction: they describe one hop, not the message (RFC 9110
 # §7.6.1), or are recomputed by the HTTP stack for the body it sends.

@@ -16,10 +16,10 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..contract import Kind
+from ..contract.check import Kind
+from ..draft import Draft
 from ..errors import ApiError
-from ..handlers import Checked, check_request, respond_message, take_step
-from ..keys import Draft
+from ..messages.handlers import Checked, check_request, respond_message, take_step
 from ..state import ServerState
 from .cassette import Cassette
 from .modes import Forward, ViolationPolicy

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..control import add_scenarios
-from ..loader import load_scenarios
+from ..scripting.loader import load_scenarios
 from ..state import ServerState
 from .modes import RecordMode, ViolationPolicy, exists, plan
 from .recorder import Recorder

@@ -15,8 +15,8 @@ import pytest
 from fuzz_support import HEADERS, assert_healthy
 
 from mockserver.config import Config
+from mockserver.scripting.stream_plan import Pacing
 from mockserver.server import MockServer
-from mockserver.stream_plan import Pacing
 
 STREAM = {
     "model": "claude-sonnet-4-6",

@@ -1,0 +1,69 @@
+"""Client tools' `input_schema`s: each must be a valid JSON Schema (draft 2020-12).
+
+The API checks them so and answers 400 for one that is not (observed, Bedrock passing the
+API's message on: acomagu/vscode-as-mcp-server #6, `tools.18.custom.input_schema: JSON
+schema is invalid. It must match JSON Schema draft 2020-12 (https://json-schema.org/
+draft/2020-12). Learn more about tool use at https://docs.anthropic.com/en/docs/tool-use.`).
+Agents resend the same tools with every request: the verdict on a request's whole `tools`
+list is remembered by its JSON, so a repeat costs one serialization and a lookup.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from ..errors import Problem
+
+_INVALID = (
+    "JSON schema is invalid. It must match JSON Schema draft 2020-12 "
+    "(https://json-schema.org/draft/2020-12). Learn more about tool use at "
+    "https://docs.anthropic.com/en/docs/tool-use."
+)
+# Distinct tool lists a test session or an agent's run sends: a few; bounded all the same.
+_REMEMBERED = 256
+_verdicts: OrderedDict[bytes, Problem | None] = OrderedDict()
+_CHECKER = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
+def tool_schema_problem(tools: Any) -> Problem | None:
+    """The first client tool whose `input_schema` is no valid JSON Schema, as the API's 400."""
+    if type(tools) is not list or not tools:
+        return None
+    try:
+        key = orjson.dumps(tools)
+    except (TypeError, orjson.JSONEncodeError):
+        return _check(tools)  # not JSON-serializable as is (too deep): checked, not remembered
+    if key in _verdicts:
+        _verdicts.move_to_end(key)
+        return _verdicts[key]
+    verdict = _verdicts[key] = _check(tools)
+    if len(_verdicts) > _REMEMBERED:
+        _verdicts.popitem(last=False)
+    return verdict
+
+
+def _check(tools: list[Any]) -> Problem | None:
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, Mapping) or tool.get("type") not in (None, "custom"):
+            continue
+        schema = tool.get("input_schema")
+        if isinstance(schema, Mapping) and not _valid(schema):
+            path = f"tools.{i}.custom.input_schema"
+            return Problem(f"{path}: {_INVALID}", rule="tool_input_schema", path=path)
+    return None
+
+
+def _valid(schema: Mapping[str, Any]) -> bool:
+    try:
+        error = next(_CHECKER.iter_errors(schema), None)
+    except RecursionError:
+        return True  # too deep to check here; the default reply copes with what it gets
+    except SchemaError:
+        return False
+    return error is None

@@ -1,0 +1,1 @@
+"""Failures on purpose: injected faults and per-key rate limits."""

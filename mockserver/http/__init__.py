@@ -1,0 +1,1 @@
+"""The edge every door shares: headers, body, paging, the models list, client-error logging."""

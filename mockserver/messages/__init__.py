@@ -1,0 +1,1 @@
+"""The Messages door: POST /v1/messages and count_tokens, stage by stage, and their envelope."""

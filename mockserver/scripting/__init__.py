@@ -1,0 +1,1 @@
+"""What the model says: scenarios, their steps and matchers, loading them, the default reply."""

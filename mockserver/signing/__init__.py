@@ -1,0 +1,1 @@
+"""Thinking signatures: minted for the blocks this server returns, checked when sent back."""
