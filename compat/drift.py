@@ -14,7 +14,7 @@ Python given with --sdk-python:
   errors        the `ErrorType` literal
   headers       the create/count_tokens params the SDK sends as headers (not body fields)
 mockserver's side: mockserver/data/models.yaml (ids and aliases), KNOWN_BETAS in
-mockserver/betas.py, schemas/request.json, content-blocks.json, response.json and
+mockserver/contract/betas.py, schemas/request.json, content-blocks.json, response.json and
 tools.json, the error types of mockserver/errors.py, and the header names its code reads.
 
 Prints, per kind, what the SDK has that mockserver lacks (`+`) and what mockserver has that
@@ -249,7 +249,7 @@ def mock_side(source: Path) -> dict[str, Any]:
         "tools": schemas.tags("tools.json", "tool"),
         "tools (beta)": schemas.tags("tools.json", "beta_tool"),
     }
-    code = "\n".join(p.read_text() for p in (source / "mockserver").glob("*.py"))
+    code = "\n".join(p.read_text() for p in (source / "mockserver").rglob("*.py"))
     headers = set(re.findall(r"[\"'](anthropic-[a-z0-9-]+|x-[a-z0-9-]+)[\"']", code))
     return {
         "headers": headers,
