@@ -143,3 +143,17 @@ def test_a_deeply_nested_tool_input_is_a_400_not_a_crash(http: httpx2.Client, de
         )
     plain = {"model": MODEL, "max_tokens": 50, "messages": HI}
     assert post(http, json.dumps(plain).encode()).status_code == 200
+
+
+def test_thousands_of_invalid_blocks_are_answered_by_the_first(
+    http: httpx2.Client, fresh: MockServer
+) -> None:
+    # Every block wrong: the answer names the first, and what is kept of the rest is bounded
+    # (worded in full, 10,000 of them held the event loop for half a minute).
+    bad = [{"role": "user", "content": [{"type": "text", "text": 5}]} for _ in range(10_000)]
+    body = {"model": MODEL, "max_tokens": 10, "messages": bad}
+    response = post(http, json.dumps(body).encode())
+    assert response.status_code == 400
+    assert message_of(response) == "messages.0.content.0.text.text: Input should be a valid string"
+    assert 1 <= len(fresh.journal.last_call.problems) <= 20
+    assert http.get("/v1/models", headers=api_headers()).status_code == 200
