@@ -1,6 +1,8 @@
-"""A request's `file_id` references (image and document sources, `container_upload`),
-checked against the sender's files; for costing, each file source becomes the inline
-source it stands for, so a file costs exactly what the same bytes sent inline cost.
+"""A request's `file_id` references, checked against the sender's files and, for costing,
+turned into the inline sources they stand for.
+
+Image and document sources and `container_upload` blocks are resolved; a file costs
+exactly what the same bytes sent inline cost.
 
 Only bodies whose raw bytes hold `"file_id"` come here: the plain Messages path pays
 one substring search and nothing else.
