@@ -87,9 +87,13 @@ async def _supervise(config: Config, count: int, argv: Sequence[str], report: Pa
             started.cancel()
             log.error("the workers did not start")
             return 1
+        # Before the banner: whoever reads it may send SIGTERM at once.
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
         port = listener.getsockname()[1]
         print_banner(f"http://{config.host}:{port}", f" ({count} workers)")
-        code = await _serve(Front(listener, channels), workers, ended)
+        code = await _serve(Front(listener, channels), stop, workers, ended)
     finally:
         listener.close()
         for channel in channels:
@@ -101,13 +105,11 @@ async def _supervise(config: Config, count: int, argv: Sequence[str], report: Pa
     return code
 
 
-async def _serve(front: Front, workers: list[Process], ended: Sequence[asyncio.Future[int]]) -> int:
+async def _serve(
+    front: Front, stop: asyncio.Event, workers: list[Process], ended: Sequence[asyncio.Future[int]]
+) -> int:
     """Serve until a signal (0) or until a worker ends by itself (1, unless it stopped
     cleanly: Ctrl-C reaches the workers too, and one may stop before this process hears)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     serving = asyncio.ensure_future(front.serve())
     stopped = asyncio.ensure_future(stop.wait())
     try:
