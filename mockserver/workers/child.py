@@ -23,6 +23,7 @@ from ..report.log_line import printer
 from ..standalone import discarded, settle_memory
 from ..state import ServerState
 from .fanout import Peers, fan_out, socket_path
+from .forward import Forwarder
 from .handoff import READY, adopt
 from .private import private_app
 from .setup_env import SETUP_ENV, Setup, report_path
@@ -38,8 +39,11 @@ async def run(setup: Setup, config: Config, *, quiet: bool) -> None:
     if not quiet and not discarded(sys.stdout):
         state.watchers.append(printer(sys.stdout))
     peers = Peers(folder, setup.count)
+    forwarder = Forwarder(setup.index, setup.count, setup.url)
+    app = create_app(config, state, admin=fan_out(peers))
+    app.middlewares.append(forwarder.middleware)
     public = web.AppRunner(
-        create_app(config, state, admin=fan_out(peers)),
+        app,
         access_log=None,
         shutdown_timeout=2,
         max_line_size=MAX_HEADER_BYTES,
@@ -68,6 +72,7 @@ async def run(setup: Setup, config: Config, *, quiet: bool) -> None:
         await public.cleanup()
         await private.cleanup()
         await peers.close()
+        await forwarder.close()
         try:
             state.contract_report().write_json(report_path(folder, setup.index))
         except OSError as exc:  # the front is gone and took the folder with it

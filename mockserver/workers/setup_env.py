@@ -21,6 +21,8 @@ class Setup:
     channel: int
     seed: str
     organization_id: str
+    # The public port's address, for requests passed on to another worker (forward.py).
+    url: str
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))

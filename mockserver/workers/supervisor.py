@@ -68,6 +68,7 @@ async def _supervise(config: Config, count: int, argv: Sequence[str], report: Pa
     folder = Path(tempfile.mkdtemp(prefix="mockserver-workers-"))
     seed = config.seed if config.seed is not None else secrets.token_hex(16)
     organization_id = str(uuid.uuid4())
+    url = _reachable(listener)
     channels: list[socket.socket] = []
     workers: list[Process] = []
     try:
@@ -75,7 +76,9 @@ async def _supervise(config: Config, count: int, argv: Sequence[str], report: Pa
             ours, theirs = channel_pair()
             channels.append(ours)
             with theirs:
-                setup = Setup(index, count, str(folder), theirs.fileno(), seed, organization_id)
+                setup = Setup(
+                    index, count, str(folder), theirs.fileno(), seed, organization_id, url
+                )
                 workers.append(await _start(setup, argv))
         started = asyncio.gather(*(_ready(channel) for channel in channels))
         ended = [asyncio.ensure_future(worker.wait()) for worker in workers]
@@ -103,6 +106,14 @@ async def _supervise(config: Config, count: int, argv: Sequence[str], report: Pa
             _merged_report(folder, count, report)
         shutil.rmtree(folder, ignore_errors=True)
     return code
+
+
+def _reachable(listener: socket.socket) -> str:
+    """The public port as a worker reaches it (on loopback when bound to every address)."""
+    host, port = listener.getsockname()[:2]
+    wildcard = {"0.0.0.0": "127.0.0.1", "::": "::1"}
+    host = wildcard.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 async def _serve(

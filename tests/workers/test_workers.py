@@ -253,15 +253,45 @@ def test_health_counts_every_workers_exchanges(fresh: Running) -> None:
     assert health["workers"] == 2
 
 
-def test_a_connection_stays_with_the_worker_its_first_key_chose(fresh: Running) -> None:
-    """The documented limit: routing is per connection, by its first request."""
+def test_a_key_switched_on_a_kept_connection_is_still_served_by_its_worker(
+    fresh: Running,
+) -> None:
+    """The connection goes to worker 0 with its first request; the other key's requests on
+    it are passed on to worker 1, where its scenario progress is."""
+    body = {"model": MODEL, "max_tokens": 16, "messages": [{"role": "user", "content": "count"}]}
+    heard = []
+    with httpx2.Client(base_url=fresh.url, limits=httpx2.Limits(max_connections=1)) as http:
+        for key, stream in ((ON_0[0], False), (ON_1[0], False), (ON_1[0], True)):
+            answer = http.post(
+                "/v1/messages",
+                json=body | {"stream": stream},
+                headers={"x-api-key": key, **VERSION},
+            )
+            assert answer.status_code == 200
+            heard.append(answer.text)
+    assert '"text":"one"' in heard[0].replace(" ", "")
+    assert '"text":"one"' in heard[1].replace(" ", "")
+    assert heard[2].rstrip().endswith('data: {"type":"message_stop"}')
+    assert "two" in heard[2]
+    # Then on its own connection: the third step.
+    assert ask(fresh, ON_1[0], "count").content[0].text == "three"  # type: ignore[union-attr]
+    exchanges = fresh.admin("GET", "/journal").json()["exchanges"]
+    assert [e["worker"] for e in exchanges] == [0, 1, 1, 1]
+
+
+def test_a_dropped_connection_reaches_a_client_whose_request_was_passed_on(
+    fresh: Running,
+) -> None:
+    fault = {"kind": "disconnect", "api_key": ON_1[1], "times": 1}
+    assert fresh.admin("POST", "/faults", json=fault).status_code == 201
     body = {"model": MODEL, "max_tokens": 16, "messages": [{"role": "user", "content": "hi"}]}
     with httpx2.Client(base_url=fresh.url, limits=httpx2.Limits(max_connections=1)) as http:
-        for key in (ON_0[0], ON_1[0]):
-            answer = http.post("/v1/messages", json=body, headers={"x-api-key": key, **VERSION})
-            assert answer.status_code == 200
-    workers = [e["worker"] for e in fresh.admin("GET", "/journal").json()["exchanges"]]
-    assert workers == [0, 0]
+        first = http.post("/v1/messages", json=body, headers={"x-api-key": ON_0[1], **VERSION})
+        assert first.status_code == 200
+        with pytest.raises(httpx2.RemoteProtocolError):
+            http.post("/v1/messages", json=body, headers={"x-api-key": ON_1[1], **VERSION})
+        again = http.post("/v1/messages", json=body, headers={"x-api-key": ON_1[1], **VERSION})
+        assert again.status_code == 200
 
 
 def test_the_inspector_lists_the_exchanges_of_worker_0(fresh: Running) -> None:
