@@ -22,9 +22,10 @@ from ..http.client_errors_log import quiet_client_faults
 from ..report.log_line import printer
 from ..standalone import discarded, settle_memory
 from ..state import ServerState
-from .fanout import Peers, fan_out, socket_path
+from .fanout import fan_out
 from .forward import Forwarder
 from .handoff import READY, adopt
+from .peers import Peers, socket_path
 from .private import private_app
 from .setup_env import SETUP_ENV, Setup, report_path
 
@@ -49,7 +50,8 @@ async def run(setup: Setup, config: Config, *, quiet: bool) -> None:
         max_line_size=MAX_HEADER_BYTES,
         max_field_size=MAX_HEADER_BYTES,
     )
-    private = web.AppRunner(private_app(state), access_log=None)
+    # A feed its peers hold open must not hold up its stopping.
+    private = web.AppRunner(private_app(state), access_log=None, shutdown_timeout=1)
     await public.setup()
     await private.setup()
     await web.UnixSite(private, str(socket_path(folder, setup.index))).start()

@@ -9,24 +9,21 @@ what they answered:
 - the journal, health, faults, verify and the contract report are merged;
 - settings that every worker holds alike (clock, strictness, signatures, scenarios) are
   read from the first worker; one key's rate limits from the worker that serves the key;
-- the inspector (`/ui`, `/feed`, `/exchanges`) is answered by the worker itself. The front
-  sends connections without an API key, a browser's among them, to worker 0, so the page
-  shows worker 0's exchanges (`GET /_mock/journal` has all of them).
+- the inspector's list, feed and exchanges cover every worker (`inspector.py`); its page
+  is the worker's own.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import aiohttp
 import orjson
 from aiohttp import web
 
 from ..admin.routes import ADMIN_PREFIX, AdminWrap, Handler
 from ..report.verify import unused_report
+from .inspector import exchanges, feed, one_exchange
 from .merge import (
     common_unused,
     join_reports,
@@ -35,65 +32,14 @@ from .merge import (
     merge_journal,
 )
 from .merge_report import merge_reports
+from .peers import Answer, Peers
 from .routing import worker_for
 
 # Where a worker's private app answers what only the fan-out asks (not an admin route).
 UNUSED_PATH = "/_workers/unused"
-_LOCAL = ("/ui", "/feed", "/exchanges")
 _CHECKS = ("unmatched", "unused", "violations")
 _YES, _NO = ("true", "1", "yes"), ("false", "0", "no")
 _FROM_FIRST = {("GET", p) for p in ("/clock", "/strictness", "/signatures", "/scenarios")}
-
-
-class Answer(NamedTuple):
-    status: int
-    body: bytes
-    content_type: str
-
-    def json(self) -> Any:
-        return orjson.loads(self.body)
-
-    def response(self) -> web.Response:
-        return web.Response(status=self.status, body=self.body, content_type=self.content_type)
-
-
-def socket_path(folder: Path, worker: int) -> Path:
-    return folder / f"worker-{worker}.sock"
-
-
-class Peers:
-    """Clients of every worker's private socket (this worker's own among them)."""
-
-    def __init__(self, folder: Path, count: int) -> None:
-        self.count = count
-        self._folder = folder
-        self._sessions: dict[int, aiohttp.ClientSession] = {}
-
-    def _session(self, worker: int) -> aiohttp.ClientSession:
-        session = self._sessions.get(worker)
-        if session is None:
-            connector = aiohttp.UnixConnector(path=str(socket_path(self._folder, worker)))
-            session = self._sessions[worker] = aiohttp.ClientSession(connector=connector)
-        return session
-
-    async def ask(
-        self, worker: int, method: str, path: str, body: bytes = b"", content_type: str = ""
-    ) -> Answer:
-        headers = {"content-type": content_type} if content_type else {}
-        url = f"http://worker-{worker}{path}"
-        async with self._session(worker).request(method, url, data=body, headers=headers) as r:
-            return Answer(r.status, await r.read(), r.content_type)
-
-    async def ask_all(
-        self, method: str, path: str, body: bytes = b"", content_type: str = ""
-    ) -> list[Answer]:
-        asked = (self.ask(w, method, path, body, content_type) for w in range(self.count))
-        return list(await asyncio.gather(*asked))
-
-    async def close(self) -> None:
-        for session in self._sessions.values():
-            await session.close()
-        self._sessions.clear()
 
 
 def _first_success(answers: list[Answer]) -> Answer:
@@ -185,8 +131,15 @@ def fan_out(peers: Peers) -> AdminWrap:
     """The admin routes' wrapper for a worker among `peers.count` (see the module)."""
 
     def wrap(method: str, path: str, handler: Handler) -> Handler:
-        if path.startswith(_LOCAL):
+        if path.startswith("/ui"):
             return handler
+        if path == "/feed":
+            return lambda request: feed(request, peers)
+        if path == "/exchanges":
+            return lambda request: exchanges(request, peers)
+        if path.startswith("/exchanges/"):
+            tail = path.removeprefix("/exchanges/{n}")
+            return lambda request: one_exchange(request, peers, handler, tail)
         if (method, path) == ("GET", "/report"):
             return lambda request: _report(request, peers, handler)
         if (method, path) == ("GET", "/verify"):

@@ -3,6 +3,7 @@ admin calls on every worker, the journal and report merged."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -294,12 +295,31 @@ def test_a_dropped_connection_reaches_a_client_whose_request_was_passed_on(
         assert again.status_code == 200
 
 
-def test_the_inspector_lists_the_exchanges_of_worker_0(fresh: Running) -> None:
-    ask(fresh, ON_0[0], "hi")
-    ask(fresh, ON_1[0], "hi")
-    page = fresh.admin("GET", "/ui")
-    assert page.status_code == 200
-    assert "<html" in page.text.lower()
-    rows = fresh.admin("GET", "/exchanges").json()["exchanges"]
-    assert len(rows) == 1
-    assert fresh.admin("GET", "/journal").json()["count"] == 2
+def test_the_inspector_lists_and_feeds_every_workers_exchanges(fresh: Running) -> None:
+    with httpx2.stream("GET", f"{fresh.url}/_mock/feed", timeout=10) as feed:
+        lines = feed.iter_lines()
+        assert next(lines) == ": feed open"
+        sent = [ask(fresh, key, "hi")._request_id for key in (ON_0[0], ON_1[0], ON_0[1])]
+        fed = []
+        while len(fed) < 3:
+            line = next(lines)
+            if line.startswith("data: "):
+                fed.append(json.loads(line.removeprefix("data: ")))
+    # Numbered `local * 2 + worker`: even numbers from worker 0, odd ones from worker 1.
+    assert sorted((row["request_id"], row["n"] % 2) for row in fed) == sorted(
+        zip(sent, (0, 1, 0), strict=True)
+    )
+    page = fresh.admin("GET", "/exchanges", params={"limit": 2}).json()
+    assert [row["request_id"] for row in page["exchanges"]] == sent[::-1][:2]
+    assert page["total"] == 3
+    rest = fresh.admin("GET", "/exchanges", params={"limit": 2, "before": page["before"]}).json()
+    assert [row["request_id"] for row in rest["exchanges"]] == [sent[0]]
+    assert rest["before"] is None
+    for row in fed:
+        one = fresh.admin("GET", f"/exchanges/{row['n']}").json()
+        assert (one["n"], one["exchange"]["request_id"]) == (row["n"], row["request_id"])
+    step = fresh.admin("GET", f"/exchanges/{fed[1]['n']}/scenario")
+    assert step.status_code == 200
+    assert "version: 1" in step.text
+    assert fresh.admin("GET", "/exchanges/999").status_code == 404
+    assert fresh.admin("GET", "/ui").status_code == 200
