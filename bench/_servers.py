@@ -59,17 +59,15 @@ class Server:
     # Processes serving beside `pid` (bare handlers sharing its port, the mock's workers).
     others: tuple[int, ...] = ()
 
-    def cpu_seconds(self) -> float:
-        """CPU the server process has used so far, over all its threads (Linux /proc).
+    def cpu_seconds(self, *, first_only: bool = False) -> float:
+        """CPU the server processes have used so far, over all their threads (Linux /proc);
+        `first_only`: the first process's alone (the mock's front).
 
         From the scheduler's nanosecond counts: /proc/PID/stat counts clock ticks of 10 ms,
         a twentieth of a 1,000-request round of small requests.
         """
-        tasks = [
-            t
-            for pid in (self.pid, *self.others)
-            for t in Path(f"/proc/{pid}/task").glob("*/schedstat")
-        ]
+        pids = (self.pid,) if first_only else (self.pid, *self.others)
+        tasks = [t for pid in pids for t in Path(f"/proc/{pid}/task").glob("*/schedstat")]
         return sum(int(task.read_text().split()[0]) for task in tasks) / 1e9
 
 

@@ -2,6 +2,7 @@
 two bare aiohttp processes.
 
 Run: python bench/bench_workers.py [--requests N] [--rounds R] [--connections C] [--keys K]
+                                   [--fresh]
 
 Four servers run side by side: the mock with `--workers 1` and `--workers 2`, and the bare
 handler of bench_throughput in one process and in two processes sharing the port through
@@ -14,8 +15,9 @@ each round's ratios are printed with their ranges:
 - scaling: 2 workers / 1 worker, for the mock and for the bare handler;
 - the mock against the bare handler with as many processes.
 
-Server CPU per request (the front and its workers, or both bare processes) is printed too:
-it shows what the front adds per request. Client and servers share the machine's cores,
+Server CPU per request (the front and its workers, or both bare processes) is printed too,
+and the front's own share. `--fresh` opens a new connection for every request, the
+front's worst case: each is peeked at and handed over. Client and servers share the machine's cores,
 so on a 2-core machine the client takes much of what a second worker would use.
 """
 
@@ -51,11 +53,12 @@ def balanced_keys(count: int) -> list[str]:
     return keys
 
 
-async def _connection(url: str, key: str, first: int, count: int) -> int:
-    """One keep-alive connection sending `count` requests; how many answered 200."""
+async def _connection(url: str, key: str, first: int, count: int, fresh: bool) -> int:
+    """One client connection sending `count` requests (a new connection for each when
+    `fresh`); how many answered 200."""
     headers = {**HEADERS, "x-api-key": key, "content-type": "application/json"}
     ok = 0
-    connector = aiohttp.TCPConnector(limit=1)
+    connector = aiohttp.TCPConnector(limit=1, force_close=fresh)
     async with aiohttp.ClientSession(connector=connector) as session:
         for i in range(first, first + count):
             body = {**SMALL_BODY, "messages": [{"role": "user", "content": f"Hello {i}"}]}
@@ -68,22 +71,24 @@ async def _connection(url: str, key: str, first: int, count: int) -> int:
 
 
 async def _load(
-    url: str, keys: list[str], per_connection: int, first: int
+    url: str, keys: list[str], per_connection: int, first: int, fresh: bool
 ) -> tuple[float, float, int]:
-    await asyncio.gather(*(_connection(url, key, first, 2) for key in keys))  # connect, warm
+    await asyncio.gather(*(_connection(url, key, first, 2, fresh) for key in keys))  # warm up
     start = time.monotonic()
     done = await asyncio.gather(
         *(
-            _connection(url, key, first + n * per_connection, per_connection)
+            _connection(url, key, first + n * per_connection, per_connection, fresh)
             for n, key in enumerate(keys)
         )
     )
     return start, time.monotonic(), sum(done)
 
 
-def load(url: str, keys: list[str], per_connection: int, first: int) -> tuple[float, float, int]:
+def load(
+    url: str, keys: list[str], per_connection: int, first: int, fresh: bool
+) -> tuple[float, float, int]:
     """In a client process: every connection's requests; (start, end, answered 200)."""
-    return asyncio.run(_load(url, keys, per_connection, first))
+    return asyncio.run(_load(url, keys, per_connection, first, fresh))
 
 
 def measure(
@@ -92,11 +97,14 @@ def measure(
     connections: list[list[str]],
     per_connection: int,
     first: int,
-) -> tuple[float, float]:
-    """(requests per second, server CPU seconds per request) over all client processes."""
-    before = server.cpu_seconds()
+    *,
+    fresh: bool,
+) -> tuple[float, float, float]:
+    """(requests per second, server CPU seconds per request, the first process's alone)
+    over all client processes."""
+    before, before_first = server.cpu_seconds(), server.cpu_seconds(first_only=True)
     runs = [
-        pool.submit(load, server.url, keys, per_connection, first + n * 1_000_000)
+        pool.submit(load, server.url, keys, per_connection, first + n * 1_000_000, fresh)
         for n, keys in enumerate(connections)
     ]
     results = [run.result() for run in runs]
@@ -105,7 +113,8 @@ def measure(
     assert total == expected, f"{server.url}: {expected - total} requests failed"
     elapsed = max(end for _, end, _ in results) - min(start for start, _, _ in results)
     cpu = server.cpu_seconds() - before
-    return total / elapsed, cpu / total
+    cpu_first = server.cpu_seconds(first_only=True) - before_first
+    return total / elapsed, cpu / total, cpu_first / total
 
 
 def main() -> None:
@@ -114,6 +123,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--keys", type=int, default=8)
+    parser.add_argument("--fresh", action="store_true", help="a new connection per request")
     args = parser.parse_args()
     keys = balanced_keys(args.keys)
     # Connection n uses key n mod K; the client processes take turns at connections.
@@ -124,6 +134,7 @@ def main() -> None:
     per_connection = max(1, args.requests // args.connections)
     rates: dict[str, list[float]] = {name: [] for name in NAMES}
     cpu: dict[str, list[float]] = {name: [] for name in NAMES}
+    front: list[float] = []
     mock = ("--no-bundled", "--quiet")
     with (
         running(BARE_SERVER) as bare1,
@@ -136,15 +147,23 @@ def main() -> None:
         for round_ in range(args.rounds):
             order = NAMES[round_ % 4 :] + NAMES[: round_ % 4]
             for name in order:
-                rate, per_request = measure(
-                    pool, servers[name], per_client, per_connection, round_ * 10_000
+                rate, per_request, first = measure(
+                    pool,
+                    servers[name],
+                    per_client,
+                    per_connection,
+                    round_ * 10_000,
+                    fresh=args.fresh,
                 )
                 rates[name].append(rate)
                 cpu[name].append(per_request)
+                if name == "mock x2":
+                    front.append(first)
     print(
         f"{args.connections} connections, {len(keys)} API keys (half on each worker), "
         f"{per_connection * args.connections} requests per server and round, "
-        f"{args.rounds} rounds, {CLIENT_PROCESSES} client processes"
+        f"{args.rounds} rounds, {CLIENT_PROCESSES} client processes, "
+        f"{'a new connection per request' if args.fresh else 'keep-alive connections'}"
     )
     for name in NAMES:
         print(
@@ -156,6 +175,7 @@ def main() -> None:
         each = sorted(t / b for t, b in zip(rates[top], rates[bottom], strict=True))
         print(f"{label:34s}: {statistics.median(each):.2f}x  ({each[0]:.2f}-{each[-1]:.2f})")
 
+    print(f"  of which the front: {statistics.median(front) * 1e6:5.0f} us/request (mock x2)")
     ratio("mock x2", "mock x1", "scaling, mock (2 / 1 workers)")
     ratio("bare x2", "bare x1", "scaling, bare (2 / 1 processes)")
     ratio("mock x1", "bare x1", "mock / bare, 1 process")

@@ -67,7 +67,8 @@ async def _from_first(request: web.Request, peers: Peers) -> web.StreamResponse:
 
 def _merged(merge: Callable[[list[Any]], Any]) -> Route:
     async def route(request: web.Request, peers: Peers) -> web.StreamResponse:
-        answers = await peers.ask_all(request.method, request.path_qs)
+        # GET for HEAD too: the merge needs the bodies (aiohttp leaves them off a HEAD).
+        answers = await peers.ask_all("GET", request.path_qs)
         failed = [a for a in answers if a.status >= 300]
         if failed:
             return failed[0].response()

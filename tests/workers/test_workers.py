@@ -252,6 +252,7 @@ def test_health_counts_every_workers_exchanges(fresh: Running) -> None:
     health = fresh.admin("GET", "/health").json()
     assert health["exchanges"] == 2
     assert health["workers"] == 2
+    assert fresh.admin("HEAD", "/health").status_code == 200
 
 
 def test_a_key_switched_on_a_kept_connection_is_still_served_by_its_worker(
@@ -278,6 +279,9 @@ def test_a_key_switched_on_a_kept_connection_is_still_served_by_its_worker(
     assert ask(fresh, ON_1[0], "count").content[0].text == "three"  # type: ignore[union-attr]
     exchanges = fresh.admin("GET", "/journal").json()["exchanges"]
     assert [e["worker"] for e in exchanges] == [0, 1, 1, 1]
+    # Journaled once, by the worker that answered, marked as passed on to it.
+    passed_on = ["x-mockserver-forwarded" in e["headers"] for e in exchanges]
+    assert passed_on == [False, True, True, False]
 
 
 def test_a_dropped_connection_reaches_a_client_whose_request_was_passed_on(
