@@ -86,9 +86,12 @@ async def _load(
 
 def load(
     url: str, keys: list[str], per_connection: int, first: int, fresh: bool
-) -> tuple[float, float, int]:
-    """In a client process: every connection's requests; (start, end, answered 200)."""
-    return asyncio.run(_load(url, keys, per_connection, first, fresh))
+) -> tuple[float, float, int, float]:
+    """In a client process: every connection's requests; (start, end, answered 200, the
+    client's own CPU seconds)."""
+    cpu = time.process_time()
+    start, end, ok = asyncio.run(_load(url, keys, per_connection, first, fresh))
+    return start, end, ok, time.process_time() - cpu
 
 
 def measure(
@@ -99,22 +102,23 @@ def measure(
     first: int,
     *,
     fresh: bool,
-) -> tuple[float, float, float]:
-    """(requests per second, server CPU seconds per request, the first process's alone)
-    over all client processes."""
+) -> tuple[float, float, float, float]:
+    """(requests per second, server CPU seconds per request, the first process's alone, the
+    clients' CPU seconds per request) over all client processes."""
     before, before_first = server.cpu_seconds(), server.cpu_seconds(first_only=True)
     runs = [
         pool.submit(load, server.url, keys, per_connection, first + n * 1_000_000, fresh)
         for n, keys in enumerate(connections)
     ]
     results = [run.result() for run in runs]
-    total = sum(ok for _, _, ok in results)
+    total = sum(result[2] for result in results)
     expected = per_connection * sum(len(keys) for keys in connections)
     assert total == expected, f"{server.url}: {expected - total} requests failed"
-    elapsed = max(end for _, end, _ in results) - min(start for start, _, _ in results)
+    elapsed = max(result[1] for result in results) - min(result[0] for result in results)
     cpu = server.cpu_seconds() - before
     cpu_first = server.cpu_seconds(first_only=True) - before_first
-    return total / elapsed, cpu / total, cpu_first / total
+    client = sum(result[3] for result in results)
+    return total / elapsed, cpu / total, cpu_first / total, client / total
 
 
 def main() -> None:
@@ -135,6 +139,7 @@ def main() -> None:
     rates: dict[str, list[float]] = {name: [] for name in NAMES}
     cpu: dict[str, list[float]] = {name: [] for name in NAMES}
     front: list[float] = []
+    client: list[float] = []
     mock = ("--no-bundled", "--quiet")
     with (
         running(BARE_SERVER) as bare1,
@@ -147,7 +152,7 @@ def main() -> None:
         for round_ in range(args.rounds):
             order = NAMES[round_ % 4 :] + NAMES[: round_ % 4]
             for name in order:
-                rate, per_request, first = measure(
+                rate, per_request, first, by_client = measure(
                     pool,
                     servers[name],
                     per_client,
@@ -156,6 +161,7 @@ def main() -> None:
                     fresh=args.fresh,
                 )
                 rates[name].append(rate)
+                client.append(by_client)
                 cpu[name].append(per_request)
                 if name == "mock x2":
                     front.append(first)
@@ -176,6 +182,8 @@ def main() -> None:
         print(f"{label:34s}: {statistics.median(each):.2f}x  ({each[0]:.2f}-{each[-1]:.2f})")
 
     print(f"  of which the front: {statistics.median(front) * 1e6:5.0f} us/request (mock x2)")
+    # On a machine with as many cores as workers, this is what the workers cannot have.
+    print(f"client CPU          : {statistics.median(client) * 1e6:5.0f} us/request")
     ratio("mock x2", "mock x1", "scaling, mock (2 / 1 workers)")
     ratio("bare x2", "bare x1", "scaling, bare (2 / 1 processes)")
     ratio("mock x1", "bare x1", "mock / bare, 1 process")

@@ -86,7 +86,7 @@ async def _supervise(config: Config, count: int, argv: Sequence[str], report: Pa
         done, _ = await asyncio.wait(
             first, timeout=_START_SECONDS, return_when=asyncio.FIRST_COMPLETED
         )
-        if started not in done:
+        if started not in done or started.exception() is not None:
             started.cancel()
             log.error("the workers did not start")
             return 1
