@@ -18,6 +18,9 @@ from .routing import api_key_of, worker_for
 
 log = logging.getLogger("mockserver")
 
+# After a failed accept: time for descriptors to free up before the next try.
+_ACCEPT_PAUSE = 0.05
+
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """The public port, bound as the single-process server binds it."""
@@ -40,7 +43,14 @@ class Front:
             channel.setblocking(False)
         try:
             while True:
-                conn, _ = await loop.sock_accept(self._listener)
+                try:
+                    conn, _ = await loop.sock_accept(self._listener)
+                except OSError as exc:
+                    # Out of file descriptors, or a connection reset while queued: the
+                    # server goes on with the next one.
+                    log.warning("could not accept a connection: %s", exc)
+                    await asyncio.sleep(_ACCEPT_PAUSE)
+                    continue
                 task = loop.create_task(self._route(conn))
                 self._pending.add(task)
                 task.add_done_callback(self._pending.discard)

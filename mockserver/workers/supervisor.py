@@ -102,8 +102,10 @@ async def _supervise(config: Config, count: int, argv: Sequence[str], report: Pa
         for channel in channels:
             channel.close()
         await _stop(workers)
-        with contextlib.suppress(Exception):
+        try:
             _merged_report(folder, count, report)
+        except Exception:
+            log.exception("could not merge the workers' contract reports")
         shutil.rmtree(folder, ignore_errors=True)
     return code
 
@@ -131,13 +133,17 @@ async def _serve(
         stopped.cancel()
     if stopped in done:
         return 0
+    if serving in done:
+        log.error("the front stopped accepting connections: %r", serving.exception())
+        return 1
     for index, worker in enumerate(workers):
         code = worker.returncode
         if code is not None and code != 0:
             how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
             log.error("worker %d (pid %d) ended by itself (%s): stopping", index, worker.pid, how)
             return 1
-    return 0 if all(w.returncode == 0 for w in workers if w.returncode is not None) else 1
+    # A worker stopped cleanly: it was told to (Ctrl-C), and so is this process.
+    return 0
 
 
 async def _stop(workers: list[Process]) -> None:
