@@ -327,3 +327,10 @@ def test_the_inspector_lists_and_feeds_every_workers_exchanges(fresh: Running) -
     assert "version: 1" in step.text
     assert fresh.admin("GET", "/exchanges/999").status_code == 404
     assert fresh.admin("GET", "/ui").status_code == 200
+
+
+def test_the_admin_guard_stands_before_the_fan_out(fresh: Running) -> None:
+    ask(fresh, ON_1[0], "hi")
+    refused = fresh.admin("POST", "/reset", headers={"origin": "http://pages.example"})
+    assert refused.status_code == 403
+    assert fresh.admin("GET", "/journal").json()["count"] == 1
