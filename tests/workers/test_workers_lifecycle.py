@@ -65,8 +65,10 @@ def test_a_worker_that_dies_stops_the_server_with_an_error() -> None:
             time.sleep(0.05)
         assert server.proc.returncode == 1
         assert _gone(first)
-        time.sleep(0.2)  # the output reader catches up
-        assert any("worker 1" in line and "SIGKILL" in line for line in server.lines), server.lines
+        deadline = time.monotonic() + 5  # the output reader catches up
+        while not any("worker 1" in line and "SIGKILL" in line for line in server.lines):
+            assert time.monotonic() < deadline, server.lines
+            time.sleep(0.05)
 
 
 def test_a_recording_needs_a_single_process(tmp_path: Path) -> None:
