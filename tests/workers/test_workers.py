@@ -334,3 +334,15 @@ def test_the_admin_guard_stands_before_the_fan_out(fresh: Running) -> None:
     refused = fresh.admin("POST", "/reset", headers={"origin": "http://pages.example"})
     assert refused.status_code == 403
     assert fresh.admin("GET", "/journal").json()["count"] == 1
+
+
+def test_the_clock_moves_on_every_worker(fresh: Running) -> None:
+    system = [{"type": "text", "text": MANUAL, "cache_control": {"type": "ephemeral"}}]
+    for key in (ON_0[2], ON_1[2]):
+        ask(fresh, key, "When is the lamp lit?", system=system)
+    assert fresh.admin("POST", "/clock/advance", json={"seconds": 301}).status_code == 200
+    for key in (ON_0[2], ON_1[2]):
+        usage = ask(fresh, key, "When is the lamp lit?", system=system).usage
+        # The five-minute entry has expired, on the key's own worker.
+        assert usage.cache_read_input_tokens == 0
+        assert usage.cache_creation_input_tokens
