@@ -37,7 +37,9 @@ async def sse(request):
 app = web.Application()
 app.router.add_post("/v1/messages", messages)
 app.router.add_post("/sse", sse)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+# reuse_port: bench_workers runs two of these on one port, the kernel spreading connections.
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None,
+            reuse_port=True)
 """
 
 MOCK_SERVER = "import sys; from mockserver.cli import main; main(sys.argv[1:])"
@@ -54,26 +56,43 @@ def free_port() -> int:
 class Server:
     url: str
     pid: int
+    # Processes serving beside `pid` (bare handlers sharing its port, the mock's workers).
+    others: tuple[int, ...] = ()
 
-    def cpu_seconds(self) -> float:
-        """CPU the server process has used so far, over all its threads (Linux /proc).
+    def cpu_seconds(self, *, first_only: bool = False) -> float:
+        """CPU the server processes have used so far, over all their threads (Linux /proc);
+        `first_only`: the first process's alone (the mock's front).
 
         From the scheduler's nanosecond counts: /proc/PID/stat counts clock ticks of 10 ms,
         a twentieth of a 1,000-request round of small requests.
         """
-        tasks = Path(f"/proc/{self.pid}/task").glob("*/schedstat")
+        pids = (self.pid,) if first_only else (self.pid, *self.others)
+        tasks = [t for pid in pids for t in Path(f"/proc/{pid}/task").glob("*/schedstat")]
         return sum(int(task.read_text().split()[0]) for task in tasks) / 1e9
 
 
+def children(pid: int) -> tuple[int, ...]:
+    """The child processes of `pid` (Linux /proc): the mock's workers."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return tuple(int(child) for child in path.read_text().split())
+
+
 @contextlib.contextmanager
-def running(code: str, *args: str) -> Iterator[Server]:
-    """Run a server script in a subprocess; yields it once it answers."""
+def running(code: str, *args: str, copies: int = 1) -> Iterator[Server]:
+    """Run a server script in a subprocess (`copies` of it on one port); yields it once it
+    answers."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args, *(("--port", str(port)) if args else (str(port),))],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [
+        sys.executable,
+        "-c",
+        code,
+        *args,
+        *(("--port", str(port)) if args else (str(port),)),
+    ]
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(copies)
+    ]
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 15
@@ -83,7 +102,10 @@ def running(code: str, *args: str) -> Iterator[Server]:
                 break
             except httpx2.HTTPError:
                 time.sleep(0.05)
-        yield Server(url, proc.pid)
+        others = tuple(p.pid for p in procs[1:]) + children(procs[0].pid)
+        yield Server(url, procs[0].pid, others)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from .admin.routes import Handler, add_admin_routes, admin_route, is_admin_path
+from .admin.routes import AdminWrap, Handler, add_admin_routes, admin_route, is_admin_path
 from .batches.routes import add_batch_routes
 from .config import Config
 from .draft import Draft
@@ -58,7 +58,11 @@ async def _close_upstreams(app: web.Application) -> None:
         await recorder.close()
 
 
-def create_app(config: Config, state: ServerState | None = None) -> web.Application:
+def create_app(
+    config: Config, state: ServerState | None = None, *, admin: AdminWrap | None = None
+) -> web.Application:
+    """The server's app; `admin` stands in front of each admin route (workers/: the
+    fan-out to every worker)."""
     # aiohttp's own limit would answer oversized bodies itself; one byte more than ours
     # lets our 413 (in the API's edge shape) answer instead.
     app = web.Application(client_max_size=config.max_body_bytes + 1)
@@ -86,7 +90,7 @@ def create_app(config: Config, state: ServerState | None = None) -> web.Applicat
     app.router.add_get("/v1/files/{file_id}", api_route(state, file_metadata))
     app.router.add_delete("/v1/files/{file_id}", api_route(state, delete_file))
     app.router.add_get("/v1/files/{file_id}/content", api_route(state, download_file))
-    add_admin_routes(app.router)
+    add_admin_routes(app.router, wrap=admin)
     # Last, so every other route is tried first.
     app.router.add_route("*", "/{tail:.*}", fallback(state))
     end_streams_on_shutdown(app)

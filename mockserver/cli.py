@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
 import math
-import os
 import re
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
 from .app import create_app
 from .background import listen
@@ -24,8 +21,10 @@ from .recording.redaction import Redaction
 from .recording.setup import NoUpstream
 from .report.log_line import printer
 from .scripting.stream_plan import Pacing
+from .standalone import discarded, print_banner, print_report, settle_memory
 from .state import ServerState
 from .version import __version__
+from .workers.supervisor import supervise
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -235,6 +234,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="text matching REGEX is written as [REDACTED] (repeatable)",
     )
     parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="serve from N processes on the one port, each API key's traffic kept on one of "
+        "them, admin calls applied to all (default %(default)s)",
+    )
+    parser.add_argument(
         "--quiet",
         action="store_true",
         help="no line per exchange on the terminal (the inspector page still shows them)",
@@ -266,6 +273,14 @@ def _count(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
 def _pacing(args: argparse.Namespace) -> Pacing | None:
     pacing = Pacing(
         first_token_delay=args.first_token_delay,
@@ -285,15 +300,6 @@ def _rate_limits(args: argparse.Namespace) -> RateLimits | None:
         input_tokens_per_minute=args.rate_limit_itpm,
         output_tokens_per_minute=args.rate_limit_otpm,
     )
-
-
-def _discarded(stream: TextIO) -> bool:
-    """Whether `stream` goes to /dev/null: nobody reads the lines, so none are made (a
-    line costs ~30 µs of the ~200 µs a small request takes)."""
-    try:
-        return os.path.samestat(os.fstat(stream.fileno()), os.stat(os.devnull))
-    except (OSError, ValueError):
-        return False
 
 
 def config_from(args: argparse.Namespace) -> Config:
@@ -332,37 +338,19 @@ def config_from(args: argparse.Namespace) -> Config:
 
 async def serve(config: Config, report_path: Path | None = None, *, quiet: bool = False) -> None:
     state = ServerState(config)
-    if not quiet and not _discarded(sys.stdout):
+    if not quiet and not discarded(sys.stdout):
         state.watchers.append(printer(sys.stdout))
     runner, port = await listen(create_app(config, state), config)
-    # Everything built so far (schemas, catalog, scenarios) lives as long as the server:
-    # moved out of the collector's view, full collections no longer walk it on every pass.
-    gc.collect()
-    gc.freeze()
-    # Parsing a Claude-Code-sized body makes ~10,000 objects, which the default threshold
-    # (700) turns into a dozen collections per request, each walking the memos of earlier
-    # conversations; requests make little cyclic garbage. Measured on that request: 343 ->
-    # 465 req/s; small requests unchanged. Only this process's own collector is tuned: the
-    # pytest fixture runs in the user's process and leaves theirs alone.
-    gc.set_threshold(50_000, 10, 10)
+    settle_memory()
     # Before the banner: whoever reads it may send SIGTERM at once.
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    url = f"http://{config.host}:{port}"
-    print(f"mockserver {__version__} listening on {url}", flush=True)
-    print(f"inspector: {url}/_mock/ui", flush=True)
-    print(f"export ANTHROPIC_BASE_URL={url}", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
+    print_banner(f"http://{config.host}:{port}")
     try:
         await stop.wait()
     finally:
         await runner.cleanup()
-        report = state.contract_report()
-        # What the clients sent and broke, for whoever watched this server.
-        if report.requests:
-            print(f"\n{report.to_text()}\n", flush=True)
-        if report_path is not None:
-            report.write_json(report_path)
+        print_report(state.contract_report(), report_path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -370,8 +358,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    config = config_from(args)
     try:
-        asyncio.run(serve(config_from(args), args.report, quiet=args.quiet))
+        if args.workers > 1:
+            code = supervise(config, args, list(sys.argv[1:] if argv is None else argv))
+            if code:
+                sys.exit(code)
+        else:
+            asyncio.run(serve(config, args.report, quiet=args.quiet))
     except KeyboardInterrupt:
         pass
     except (NoUpstream, re.error) as exc:

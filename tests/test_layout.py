@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "mockserver"
 FOLDERS = [
     *("signing", "scripting", "accounting", "contract", "streaming", "faults", "report"),
     *("http", "files", "messages", "batches", "openai", "recording", "inspector", "admin"),
+    "workers",
 ]
 
 

@@ -35,6 +35,9 @@ ADMIN_PREFIX = "/_mock"
 log = logging.getLogger("mockserver")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# What serves an admin route instead of its handler, given (method, path under the prefix,
+# handler): the workers' fan-out to every worker.
+AdminWrap = Callable[[str, str, Handler], Handler]
 
 
 class AdminError(Exception):
@@ -83,20 +86,22 @@ def check_access(request: web.Request) -> None:
         raise AdminError(401, "the admin API needs 'Authorization: Bearer <admin token>'")
 
 
-def admin_route(handler: Handler) -> Handler:
-    """`handler` run as an admin call: access checked, every failure answered in the admin
-    API's plain JSON, nothing journaled."""
+def admin_route(handler: Handler, *, guarded: bool = True) -> Handler:
+    """`handler` run as an admin call: access checked (unless not `guarded`: a worker's
+    private socket, reached only by its peers), every failure answered in the admin API's
+    plain JSON, nothing journaled."""
 
     async def answer(request: web.Request) -> web.StreamResponse:
         try:
-            check_access(request)
-            config = _state(request).config
-            check_browser(
-                request,
-                host=config.host,
-                allowed_origins=config.admin_allow_origins,
-                loopback=_is_loopback(request.remote),
-            )
+            if guarded:
+                check_access(request)
+                config = _state(request).config
+                check_browser(
+                    request,
+                    host=config.host,
+                    allowed_origins=config.admin_allow_origins,
+                    loopback=_is_loopback(request.remote),
+                )
             return await handler(request)
         except Refused as exc:
             return web.json_response({"error": exc.message}, status=exc.status)
@@ -312,8 +317,11 @@ async def reset_report(request: web.Request) -> web.Response:
     return web.json_response({"reset": True})
 
 
-def add_admin_routes(router: web.UrlDispatcher) -> None:
-    """The admin API's routes, under ADMIN_PREFIX on the main app's router.
+def add_admin_routes(
+    router: web.UrlDispatcher, *, wrap: AdminWrap | None = None, guarded: bool = True
+) -> None:
+    """The admin API's routes, under ADMIN_PREFIX on the main app's router; `wrap` stands
+    in front of each handler, inside the guard.
 
     Not a sub-application: aiohttp walks every request to /v1/messages through a
     sub-app's bookkeeping (a fifth of the Python work of a plain answer) for nothing.
@@ -340,8 +348,9 @@ def add_admin_routes(router: web.UrlDispatcher) -> None:
         *inspector_routes(),
     ]
     for method, path, handler in routes:
+        served = admin_route(wrap(method, path, handler) if wrap else handler, guarded=guarded)
         if method == "GET":
             # HEAD too, as aiohttp's GET routes.
-            router.add_get(ADMIN_PREFIX + path, admin_route(handler))
+            router.add_get(ADMIN_PREFIX + path, served)
         else:
-            router.add_route(method, ADMIN_PREFIX + path, admin_route(handler))
+            router.add_route(method, ADMIN_PREFIX + path, served)

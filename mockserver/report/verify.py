@@ -70,7 +70,7 @@ def _unmatched_report(exchanges: Sequence[Exchange]) -> str:
     return "\n".join(lines)
 
 
-def _unused_report(labels: Sequence[str]) -> str:
+def unused_report(labels: Sequence[str]) -> str:
     lines = [f"{_plural(len(labels), 'required step')} never used:"]
     lines += [f"  {label}" for label in labels]
     lines.append("  (turn this check off with check_unused=False)")
@@ -99,7 +99,7 @@ def failures(journal: Journal, checks: Checks, expected: Expectations) -> list[s
     if checks.unmatched and (missed := [e for e in exchanges if e.unmatched or e.scenario_error]):
         reports.append(_unmatched_report(missed))
     if checks.unused and (unused := expected.unused_steps()):
-        reports.append(_unused_report(unused))
+        reports.append(unused_report(unused))
     if checks.violations:
         bad = [e for e in exchanges if e.violation and e.request_id not in expected.rejections]
         if bad:
