@@ -29,8 +29,13 @@ INJECTED_TAGS = (
     "bash-stdout",
     "bash-stderr",
 )
+# An element: its opening tag, then everything up to the first closing tag of that name.
+# The content is read as runs without `<` and single `<`s that open no such closing tag,
+# both possessive: the same match as a lazy `.*?` would find, without trying the closing
+# tag at every character (a Claude Code first turn carries ~30 KB of reminders).
 _ELEMENT = re.compile(
-    r"<(" + "|".join(INJECTED_TAGS) + r")(?:\s[^>]*)?>.*?</\1\s*>", re.DOTALL | re.IGNORECASE
+    r"<(" + "|".join(INJECTED_TAGS) + r")(?:\s[^>]*)?>(?:[^<]++|<(?!/\1\s*>))*+</\1\s*>",
+    re.IGNORECASE,
 )
 
 
