@@ -57,7 +57,9 @@ def _named_in(said: str, tools: list[Mapping[str, Any]]) -> Mapping[str, Any] | 
     first: tuple[int, Mapping[str, Any]] | None = None
     for tool in tools:
         name = tool.get("name")
-        if not isinstance(name, str) or not name:
+        # Most names are not in the text at all: a substring test rules them out before
+        # a pattern is made (an agent offers two dozen tools with every request).
+        if not isinstance(name, str) or not name or name not in said:
             continue
         # Case kept: "read the file" does not name the `Read` tool, "Read" does.
         found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", said)
