@@ -10,6 +10,7 @@ nothing else is not a new request.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # The tags Claude Code wraps text of its own in: reminders, background-task
 # notifications, slash-command and `!` shell echoes, hook output. Guess: the list is
@@ -39,9 +40,22 @@ _ELEMENT = re.compile(
 )
 
 
+# Texts longer than this are worked through each time rather than held.
+_REMEMBERED_CHARS = 1 << 16
+
+
 def user_said(text: str) -> str:
     """`text` without the harness's injected elements (an unclosed tag is left as it is)."""
     # Most user text holds no tag at all: no regex pass for it.
     if "</" not in text:
         return text
+    return _remembered(text) if len(text) <= _REMEMBERED_CHARS else _without_elements(text)
+
+
+def _without_elements(text: str) -> str:
     return _ELEMENT.sub("", text).strip()
+
+
+# An agent resends the same reminder blocks with every request; their text's hash is
+# already worked out (the token count looked it up), so a repeat costs a comparison.
+_remembered = lru_cache(maxsize=256)(_without_elements)

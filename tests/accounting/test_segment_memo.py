@@ -80,6 +80,16 @@ def test_a_changed_message_is_priced_again() -> None:
     assert_same(input_segments(changed, tokenizer), changed)
 
 
+def test_long_parts_alike_at_both_ends_are_told_apart() -> None:
+    # Long parts are found by their first and last bytes, then compared whole.
+    tokenizer = HeuristicTokenizer()
+    pad = "x " * 400
+    for middle in ("one", "two words", "one"):
+        body = agent(f"{pad}{middle}{pad}", "hello", f"{pad}go {middle}{pad}")
+        body["system"][0]["text"] = f"{pad}{middle}{pad}"
+        assert_same(input_segments(body, tokenizer), body)
+
+
 def test_a_message_at_another_position_gets_its_own_paths() -> None:
     tokenizer = HeuristicTokenizer()
     input_segments(agent("hi", "hello", "go on"), tokenizer)
