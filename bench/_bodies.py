@@ -88,7 +88,7 @@ def agent_tool_result_turn() -> dict[str, Any]:
 def agent_turn_unlike_any(n: int, signer: Signer) -> dict[str, Any]:
     """An agent turn whose tools, system prompt and history are its own: the `n`th
     session's, `n % 8 + 4` steps into its tool loop, ending with a tool_result on odd
-    `n`, with a new user request on even ones (~70-95 KB)."""
+    `n`, with a new user request on even ones (~100-115 KB)."""
     body = _answerable(claude_code_request())
     tag = f"session {n}"
     for entry in body["tools"]:
