@@ -197,7 +197,7 @@ def default_reply(
     if conv is None:
         conv = Conversation(body, default_thinking=default_thinking)
     # What the user said, without the text a harness injected into their turn.
-    said = user_said(conv.last_user_text)
+    said = conv.last_user_said
     blocks: list[dict[str, Any]] = [_thinking(conv, said)] if conv.thinking_on else []
     # Without tools there is none to call, whatever tool_choice says.
     tool = _tool_to_call(conv, said) if body.get("tools") else None

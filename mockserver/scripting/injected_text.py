@@ -10,6 +10,7 @@ nothing else is not a new request.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 # The tags Claude Code wraps text of its own in: reminders, background-task
@@ -40,6 +41,9 @@ _ELEMENT = re.compile(
 )
 
 
+# Where an element could begin: a block left with one after its own elements are taken
+# out might hold the start of an element that ends in a later block.
+_OPENING = re.compile(r"<(?:" + "|".join(INJECTED_TAGS) + r")", re.IGNORECASE)
 # Texts longer than this are worked through each time rather than held.
 _REMEMBERED_CHARS = 1 << 16
 
@@ -49,13 +53,34 @@ def user_said(text: str) -> str:
     # Most user text holds no tag at all: no regex pass for it.
     if "</" not in text:
         return text
-    return _remembered(text) if len(text) <= _REMEMBERED_CHARS else _without_elements(text)
+    return _taken_out(text).strip()
+
+
+def said_in(texts: Sequence[str]) -> str:
+    """`user_said` of the texts joined by line breaks (a turn's text blocks), worked out
+    block by block: an agent resends the same reminder blocks with every turn, and each
+    block's elements are taken out once. A block left with the start of an element (one
+    that could close in a later block) sends the whole text through instead."""
+    if len(texts) == 1:
+        return user_said(texts[0])
+    if not any("</" in text for text in texts):
+        return "\n".join(texts)
+    parts = [_taken_out(text) if "</" in text else text for text in texts]
+    if any(_OPENING.search(part) for part in parts):
+        return user_said("\n".join(texts))
+    return "\n".join(parts).strip()
+
+
+def _taken_out(text: str) -> str:
+    if len(text) > _REMEMBERED_CHARS:
+        return _ELEMENT.sub("", text)
+    return _remembered(text)
 
 
 def _without_elements(text: str) -> str:
-    return _ELEMENT.sub("", text).strip()
+    return _ELEMENT.sub("", text)
 
 
-# An agent resends the same reminder blocks with every request; their text's hash is
-# already worked out (the token count looked it up), so a repeat costs a comparison.
+# Their text's hash is already worked out (the token count looked it up), so a block seen
+# before costs a comparison.
 _remembered = lru_cache(maxsize=256)(_without_elements)

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from mockserver.scripting.default_reply import GREETING, _tool_words, default_reply
-from mockserver.scripting.injected_text import INJECTED_TAGS, user_said
+from mockserver.scripting.injected_text import INJECTED_TAGS, said_in, user_said
 
 READ = {
     "name": "Read",
@@ -80,6 +80,21 @@ def test_injected_elements_are_found_as_the_plain_lazy_pattern_finds_them() -> N
         for parts in itertools.product(PIECES, repeat=n):
             text = "x" + "".join(parts) + "y</"
             assert user_said(text) == PLAIN_ELEMENT.sub("", text).strip(), text
+
+
+def test_a_turns_blocks_say_what_their_joined_text_says() -> None:
+    # Worked out block by block, elements that open in one block and close in a later one
+    # included.
+    blocks = [
+        "",
+        " ",
+        "x",
+        *PIECES,
+        *("".join(pair) for pair in itertools.product(PIECES, repeat=2)),
+    ]
+    for first, second in itertools.product(blocks, repeat=2):
+        for texts in ([first, second], [first, "mid", second], [second, first, first]):
+            assert said_in(texts) == user_said("\n".join(texts)), texts
 
 
 def test_a_turn_of_injected_text_only_gets_text_and_the_greeting() -> None:
