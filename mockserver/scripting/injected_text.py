@@ -44,16 +44,15 @@ _ELEMENT = re.compile(
 # Where an element could begin: a block left with one after its own elements are taken
 # out might hold the start of an element that ends in a later block.
 _OPENING = re.compile(r"<(?:" + "|".join(INJECTED_TAGS) + r")", re.IGNORECASE)
-# Texts longer than this are worked through each time rather than held.
-_REMEMBERED_CHARS = 1 << 16
+# The texts remembered: a shorter one is searched faster than found again, a longer one
+# is not held.
+_REMEMBERED_CHARS = (1 << 10, 1 << 16)
 
 
 def user_said(text: str) -> str:
     """`text` without the harness's injected elements (an unclosed tag is left as it is)."""
-    # Most user text holds no tag at all: no regex pass for it.
-    if "</" not in text:
-        return text
-    return _taken_out(text).strip()
+    rest, tagged = _taken_out(text)
+    return rest.strip() if tagged else text
 
 
 def said_in(texts: Sequence[str]) -> str:
@@ -63,24 +62,29 @@ def said_in(texts: Sequence[str]) -> str:
     that could close in a later block) sends the whole text through instead."""
     if len(texts) == 1:
         return user_said(texts[0])
-    if not any("</" in text for text in texts):
+    taken = [_taken_out(text) for text in texts]
+    if not any(tagged for _, tagged in taken):
         return "\n".join(texts)
-    parts = [_taken_out(text) if "</" in text else text for text in texts]
-    if any(_OPENING.search(part) for part in parts):
+    if any(_OPENING.search(rest) for rest, _ in taken):
         return user_said("\n".join(texts))
-    return "\n".join(parts).strip()
+    return "\n".join(rest for rest, _ in taken).strip()
 
 
-def _taken_out(text: str) -> str:
-    if len(text) > _REMEMBERED_CHARS:
-        return _ELEMENT.sub("", text)
-    return _remembered(text)
+def _taken_out(text: str) -> tuple[str, bool]:
+    """`text` with its elements taken out (not yet stripped), and whether it holds a
+    closing tag at all (text without one is left exactly as it is)."""
+    if _REMEMBERED_CHARS[0] <= len(text) <= _REMEMBERED_CHARS[1]:
+        return _remembered(text)
+    return _without_elements(text)
 
 
-def _without_elements(text: str) -> str:
-    return _ELEMENT.sub("", text)
+def _without_elements(text: str) -> tuple[str, bool]:
+    # Most user text holds no tag at all: no regex pass for it.
+    if "</" not in text:
+        return text, False
+    return _ELEMENT.sub("", text), True
 
 
 # Their text's hash is already worked out (the token count looked it up), so a block seen
-# before costs a comparison.
+# before costs a comparison, not a search.
 _remembered = lru_cache(maxsize=256)(_without_elements)

@@ -95,6 +95,14 @@ def test_a_turns_blocks_say_what_their_joined_text_says() -> None:
     for first, second in itertools.product(blocks, repeat=2):
         for texts in ([first, second], [first, "mid", second], [second, first, first]):
             assert said_in(texts) == user_said("\n".join(texts)), texts
+    # Long blocks are remembered: the second time round answers from the memo.
+    pad = "y " * 600
+    for _ in range(2):
+        for first, second in itertools.product(["", *PIECES], repeat=2):
+            texts = [pad + first, second + pad, pad]
+            assert said_in(texts) == user_said("\n".join(texts)), texts
+            plain = texts[0] if "</" not in texts[0] else PLAIN_ELEMENT.sub("", texts[0]).strip()
+            assert user_said(texts[0]) == plain
 
 
 def test_a_turn_of_injected_text_only_gets_text_and_the_greeting() -> None:
