@@ -6,10 +6,13 @@ import copy
 import datetime
 import json
 import random
+from hashlib import blake2b
 from typing import Any
 
+import orjson
+
 from mockserver.accounting.cache import PromptCache
-from mockserver.accounting.content_key import prefix_digests
+from mockserver.accounting.content_key import ContentKey, prefix_digests
 from mockserver.accounting.segment import Segment
 from mockserver.accounting.segment_memo import Prompt, SegmentMemo, prefix_chain
 from mockserver.accounting.tokens import HeuristicTokenizer, input_segments
@@ -185,3 +188,17 @@ def test_growing_conversations_with_edits_price_and_cache_as_afresh() -> None:
         assert remembered_cache.account("k", "m", segments, 20, **options) == fresh_cache.account(
             "k", "m", fresh(copy.deepcopy(sent)), 20, **options
         )
+
+
+def test_a_long_blocks_key_is_its_digest_whether_remembered_or_not() -> None:
+    text = "A long reminder, resent with every session. " * 200
+    block = {"type": "text", "text": text, "cache_control": CC}
+    expected = blake2b(
+        orjson.dumps({"type": "text", "text": text}, option=orjson.OPT_SORT_KEYS),
+        digest_size=12,
+    ).hexdigest()
+    assert ContentKey(block).value == expected
+    assert ContentKey(json.loads(json.dumps(block))).value == expected  # found again
+    other = {"type": "text", "text": text[:-1] + "!"}
+    assert ContentKey(other).value not in (expected, ContentKey(block).value)
+    assert ContentKey(other).value == ContentKey(dict(other)).value
