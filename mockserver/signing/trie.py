@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from functools import partial
 from itertools import accumulate, takewhile
-from operator import attrgetter, getitem, is_not
+from operator import getitem, is_not
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
@@ -137,7 +137,6 @@ def _head() -> Node:
 _EMPTY = hashlib.sha256().digest()[:DIGEST]
 _MISSING = Node()
 _KNOWN = partial(is_not, _MISSING)
-_RAW = attrgetter("raw")
 
 
 def grow(parent: Node, message: Any, index: int, head: bytes, judge: Judge) -> Node:
@@ -191,12 +190,17 @@ class SignatureTrie:
             for i, message in enumerate(messages):
                 nodes.append(grow(nodes[-1], message, i, head, self._judge))
             return nodes
-        keys = [raw if len(raw) <= _LONG else lookup_key(raw) for raw in raws]
+        # Most messages are short and found by their text; a long one by its ends, and
+        # then it is on the path only if its whole text is the same.
+        longs = [i for i, raw in enumerate(raws) if len(raw) > _LONG]
+        keys = raws
+        if longs:
+            keys = raws.copy()
+            for i in longs:
+                keys[i] = lookup_key(raws[i])
         nodes = list(takewhile(_KNOWN, accumulate(keys, getitem, initial=self._top)))
-        # A node found by its text's ends is on the path only if its text is the same.
-        found_texts = map(_RAW, nodes[1:])  # the path may end before the messages do
-        for i, (raw, key, found) in enumerate(zip(raws, keys, found_texts, strict=False)):
-            if key is not raw and raw != found:
+        for i in longs:
+            if i + 1 < len(nodes) and nodes[i + 1].raw != raws[i]:
                 del nodes[i + 1 :]
                 break
         if len(nodes) == 1:
