@@ -13,10 +13,10 @@ from pathlib import Path
 
 import httpx2
 
-# A bare aiohttp handler: parse the JSON body, answer a fixed Message. The baseline every
-# ratio is measured against.
+# A bare aiohttp handler: parse the JSON body, answer a fixed Message (or write a stream of
+# 100 frames, one write each). The baseline every ratio is measured against.
 BARE_SERVER = r"""
-import json, sys
+import asyncio, json, sys
 from aiohttp import web
 MESSAGE = {"id": "msg_01", "type": "message", "role": "assistant", "model": "m",
            "content": [{"type": "text", "text": "Hello!"}], "stop_reason": "end_turn",
@@ -34,9 +34,25 @@ async def sse(request):
         await response.write(frame)
     await response.write_eof()
     return response
+async def sse_paced(request):
+    # As a paced stream goes out: a moment's wait before each of the 94 deltas (the first
+    # three and last three events go at once), each frame its own write.
+    await request.json()
+    response = web.StreamResponse(headers={"content-type": "text/event-stream"})
+    await response.prepare(request)
+    frame = (b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+             b'"delta":{"type":"text_delta","text":"hello "}}\n\n')
+    for i in range(100):
+        if 3 <= i < 97:
+            await asyncio.sleep(PACE)
+        await response.write(frame)
+    await response.write_eof()
+    return response
+PACE = 6e-9  # the mock's wait before a 24-character delta at --tokens-per-second 1e9
 app = web.Application()
 app.router.add_post("/v1/messages", messages)
 app.router.add_post("/sse", sse)
+app.router.add_post("/sse-paced", sse_paced)
 # reuse_port: bench_workers runs two of these on one port, the kernel spreading connections.
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None,
             reuse_port=True)

@@ -17,8 +17,8 @@ import asyncio
 import time
 
 import aiohttp
+from _bodies import HEADERS, SMALL, varied
 from _servers import MOCK_SERVER, Server, running
-from bench_throughput import HEADERS, SMALL_BODY, varied
 
 BATCH = 1000
 
@@ -26,7 +26,7 @@ BATCH = 1000
 async def _window(session: aiohttp.ClientSession, url: str, first: int, n: int) -> float:
     """Seconds to send `n` varied requests, one after another."""
     start = time.perf_counter()
-    for body in varied(SMALL_BODY, first, n):
+    for body in varied(SMALL, first, n):
         async with session.post(url + "/v1/messages", json=body, headers=HEADERS) as response:
             await response.read()
             assert response.status == 200, await response.text()

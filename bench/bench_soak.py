@@ -21,8 +21,8 @@ from typing import Any
 
 import aiohttp
 import orjson
+from _bodies import HEADERS, SEED, SMALL, agent_tool_result_turn, varied
 from _servers import MOCK_SERVER, Server, running
-from bench_throughput import HEADERS, SEED, SMALL_BODY, large_body, varied
 
 from mockserver.report.held_size import held_size
 
@@ -32,21 +32,21 @@ SAMPLES = 10
 
 
 def _small(i: int, _: random.Random) -> bytes:
-    return orjson.dumps(varied(SMALL_BODY, i, 1)[0])
+    return orjson.dumps(varied(SMALL, i, 1)[0])
 
 
 def _streamed(i: int, _: random.Random) -> bytes:
-    return orjson.dumps({**varied(SMALL_BODY, i, 1)[0], "stream": True})
+    return orjson.dumps({**varied(SMALL, i, 1)[0], "stream": True})
 
 
 def _invalid(i: int, rng: random.Random) -> bytes:
-    body: dict[str, Any] = {**SMALL_BODY, "max_tokens": rng.choice(["many", -1, None])}
+    body: dict[str, Any] = {**SMALL, "max_tokens": rng.choice(["many", -1, None])}
     body["note"] = i
     return orjson.dumps(body)
 
 
 def _fuzzed(i: int, rng: random.Random) -> bytes:
-    raw = orjson.dumps(varied(SMALL_BODY, i, 1)[0])
+    raw = orjson.dumps(varied(SMALL, i, 1)[0])
     kind = rng.randrange(4)
     if kind == 0:  # damaged bytes
         at = rng.randrange(len(raw))
@@ -54,7 +54,7 @@ def _fuzzed(i: int, rng: random.Random) -> bytes:
     if kind == 1:  # nested as deep as the parser allows
         return b'{"model":"claude-sonnet-4-6","messages":' + b"[" * 1000 + b"]" * 1000 + b"}"
     if kind == 2:  # many small values: the shape that holds most memory per byte
-        return orjson.dumps({**SMALL_BODY, "messages": [{}] * rng.randrange(100, 1_000)})
+        return orjson.dumps({**SMALL, "messages": [{}] * rng.randrange(100, 1_000)})
     return raw[: rng.randrange(len(raw))]
 
 
@@ -67,7 +67,7 @@ def rss_mb(pid: int) -> float:
 
 async def run(server: Server, requests: int, max_bytes: int) -> None:
     rng = random.Random(15)
-    agent = large_body()
+    agent = agent_tool_result_turn()
     kinds: list[tuple[int, Callable[[int, random.Random], bytes]]] = [
         (60, _small),
         (15, _streamed),

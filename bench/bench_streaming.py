@@ -1,14 +1,19 @@
-"""Streams per second for a 100-event reply, against a bare aiohttp handler writing 100 frames.
+"""Streams per second for a 100-event reply, against bare aiohttp handlers writing 100 frames.
 
 Run: python bench/bench_streaming.py [--streams N] [--concurrency C] [--rounds R]
 
-Both servers run in their own processes. The mock answers `stream: true` through its
-whole pipeline (headers, body, validation, matching, accounting, journal) with a scenario
-reply that streams as exactly 100 events; the baseline parses the JSON body and writes
-100 pre-built text-delta frames, one write each. One aiohttp client reads every stream to
-its end, with C streams in flight, in interleaved rounds; the ratio of median rates is
-printed. For reference, a second bare handler writes the same 100 frames in one write
-(the mock writes an unpaced stream in one write too).
+Every server runs in its own process. The mock answers `stream: true` through its whole
+pipeline (headers, body, validation, matching, accounting, journal) with a scenario reply
+that streams as exactly 100 events. The baselines parse the JSON body and write 100
+pre-built text-delta frames:
+- event by event: one write a frame, as the mock writes a paced stream;
+- all at once: the 100 frames in one write, as the mock writes an unpaced stream;
+- paced: one write a frame, after a moment's wait before each delta (6 ns: a timer and a
+  turn of the event loop), against a mock started with `--tokens-per-second 1e9`, which
+  waits as long before each delta and so writes its stream event by event.
+One aiohttp client reads every stream to its end, with C streams in flight, in
+interleaved rounds (the order rotates each round); each round's ratios are taken, and
+their median and range printed.
 """
 
 from __future__ import annotations
@@ -82,43 +87,65 @@ async def rate(url: str, streams: int, concurrency: int) -> tuple[float, int]:
         return streams / (time.perf_counter() - start), events
 
 
+def ratios(rates: dict[str, list[float]], mock: str, baseline: str) -> str:
+    each = sorted(m / b for m, b in zip(rates[mock], rates[baseline], strict=True))
+    return f"{statistics.median(each):.2f}x ({each[0]:.2f}-{each[-1]:.2f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    bare: list[float] = []
-    batched: list[float] = []
-    mock: list[float] = []
+    rates: dict[str, list[float]] = {}
+    events: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:
         scenario = Path(folder) / "bench.yaml"
         scenario.write_text(SCENARIO)
+        mock_args = ("--no-bundled", "--scenarios", str(scenario))
         with (
-            running(BARE_SERVER) as bare_server,
-            running(BARE_ONE_WRITE) as batched_server,
-            running(MOCK_SERVER, "--no-bundled", "--scenarios", str(scenario)) as mock_server,
+            running(BARE_SERVER) as bare,
+            running(BARE_ONE_WRITE) as batched,
+            running(MOCK_SERVER, *mock_args) as mock,
+            running(MOCK_SERVER, *mock_args, "--tokens-per-second", "1e9") as paced,
         ):
-            for _ in range(args.rounds):
-                bare_rate, bare_events = asyncio.run(
-                    rate(bare_server.url + "/sse", args.streams, args.concurrency)
-                )
-                mock_rate, mock_events = asyncio.run(
-                    rate(mock_server.url + "/v1/messages", args.streams, args.concurrency)
-                )
-                batched_rate, _ = asyncio.run(
-                    rate(batched_server.url + "/sse", args.streams, args.concurrency)
-                )
-                bare.append(bare_rate)
-                batched.append(batched_rate)
-                mock.append(mock_rate)
-    b, m, o = statistics.median(bare), statistics.median(mock), statistics.median(batched)
-    print(f"events per stream       : mock {mock_events}, bare {bare_events}")
-    print(f"bare, a write per frame : {b:8.0f} streams/s (median of {args.rounds})")
-    print(f"bare, one write         : {o:8.0f} streams/s")
-    print(f"mockserver              : {m:8.0f} streams/s")
-    print(f"ratio                   : {m / b:.2f}x  (target >= 0.80x)")
-    print(f"ratio to one write      : {m / o:.2f}x")
+            urls = {
+                "bare, event by event": bare.url + "/sse",
+                "bare, all at once": batched.url + "/sse",
+                "bare, paced": bare.url + "/sse-paced",
+                "mockserver": mock.url + "/v1/messages",
+                "mockserver, paced": paced.url + "/v1/messages",
+            }
+            names = list(urls)
+            for round_ in range(args.rounds):
+                shift = round_ % len(names)
+                for name in names[shift:] + names[:shift]:
+                    rate_, events[name] = asyncio.run(
+                        rate(urls[name], args.streams, args.concurrency)
+                    )
+                    rates.setdefault(name, []).append(rate_)
+    print(
+        f"{args.streams} streams a round, {args.concurrency} in flight; medians of "
+        f"{args.rounds} rounds"
+    )
+    for name in names:
+        print(
+            f"{name:22s}: {statistics.median(rates[name]):7.0f} streams/s  ({events[name]} events)"
+        )
+    print(
+        f"mockserver / bare event by event : {ratios(rates, 'mockserver', 'bare, event by event')}"
+        "  (target >= 0.80x)"
+    )
+    print(f"mockserver / bare all at once    : {ratios(rates, 'mockserver', 'bare, all at once')}")
+    print(
+        f"paced mockserver / paced bare    : {ratios(rates, 'mockserver, paced', 'bare, paced')}"
+        "  (target >= 0.80x)"
+    )
+    print(
+        "paced mockserver / bare event by event : "
+        f"{ratios(rates, 'mockserver, paced', 'bare, event by event')}"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ asked for) needs them, and most prompts have none.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from hashlib import blake2b
 from typing import Any
@@ -93,4 +95,39 @@ def _key(value: Any) -> str:
         raw = dumps(value, option=OPT_SORT_KEYS, default=str)
     except TypeError:
         raw = _FALLBACK.encode(value).encode("utf-8", "surrogatepass")
-    return blake2b(raw, digest_size=12).hexdigest()
+    if len(raw) < _LONG:
+        return blake2b(raw, digest_size=12).hexdigest()
+    return _long_keys.key(raw)
+
+
+# Long blocks come back: every session of an agent starts with the same reminders, a
+# pasted file is sent again. Their keys are remembered by their JSON text, whose hash
+# costs a sixth of the digest; shorter ones are digested at once.
+_LONG = 4096
+
+
+class _LongKeys:
+    def __init__(self, budget: int) -> None:
+        self._known: OrderedDict[bytes, str] = OrderedDict()
+        self._budget = budget
+        self._held = 0
+        # Only a write needs it: a dict read on its own is atomic.
+        self._lock = threading.Lock()
+
+    def key(self, raw: bytes) -> str:
+        found = self._known.get(raw)
+        if found is not None:
+            return found
+        key = blake2b(raw, digest_size=12).hexdigest()
+        # orjson's output keeps all of its buffer: hold a copy of its own length.
+        raw = bytes(memoryview(raw))
+        with self._lock:
+            if raw not in self._known:
+                self._known[raw] = key
+                self._held += len(raw)
+                while self._held > self._budget:
+                    self._held -= len(self._known.popitem(last=False)[0])
+        return key
+
+
+_long_keys = _LongKeys(budget=8 << 20)

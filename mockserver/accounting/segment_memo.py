@@ -8,7 +8,8 @@ reached only by prompts equal up to and including that part. What depends on the
 position (segment paths) or on everything before it (the prefix digests the prompt cache
 looks entries up by) is then as exact as what depends on the part alone. About `budget`
 bytes are held (JSON text and segments), oldest out first; a node whose parent went out is
-no longer reached and goes out in turn.
+no longer reached and goes out in turn. A long part is found by its text's ends and then
+compared whole (`lookup_key`): hashing the 100 KB a request sends costs more than that.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from ..signing.canonical import compact, lookup_key
 from .content_key import prefix_digests
 from .segment import Segment
 
@@ -52,16 +54,20 @@ class Pricer(Protocol):
 
 
 class _Node:
-    """One part of a prompt: its segments, their keys, the prefix digest after each of them
-    and the index of the message that follows it.
+    """One part of a prompt: its JSON text, its segments, their keys, the prefix digest after
+    each of them and the index of the message that follows it.
 
     All are computed when the node is made, so nothing in it depends on request data that
     could change later.
     """
 
-    __slots__ = ("digests", "keys", "last", "next_message", "segments")
+    __slots__ = ("digests", "keys", "last", "next_message", "raw", "segments")
 
-    def __init__(self, segments: list[Segment], before: bytes, next_message: int) -> None:
+    def __init__(
+        self, raw: bytes, segments: list[Segment], before: bytes, next_message: int
+    ) -> None:
+        # orjson's output keeps all of its buffer (4 KB for a short message): hold a copy.
+        self.raw = compact(raw)
         self.segments = tuple(segments)
         self.keys = tuple(map(_KEY, segments))
         self.digests = prefix_digests(self.keys, before)
@@ -69,7 +75,7 @@ class _Node:
         self.next_message = next_message
 
 
-# A node's key: its parent (None for the head) and its JSON text.
+# A node's key: its parent (None for the head) and its JSON text's `lookup_key`.
 _Key = tuple[_Node | None, bytes]
 
 
@@ -128,13 +134,13 @@ class SegmentMemo:
                 pricer.add_message(priced, m, message)
             return priced
         known = self._known
-        head_node = known.get((None, raw))
-        if head_node is None:
+        head_node = known.get((None, lookup_key(raw)))
+        if head_node is None or head_node.raw != raw:
             head_node = self._add(None, raw, pricer.head(*head), b"", 0)
 
         def step(parent: _Node, raw: bytes) -> _Node:
-            node = known.get((parent, raw))
-            if node is None:
+            node = known.get((parent, lookup_key(raw)))
+            if node is None or node.raw != raw:
                 m = parent.next_message
                 segments: list[Segment] = []
                 pricer.add_message(segments, m, messages[m])
@@ -155,12 +161,16 @@ class SegmentMemo:
         before: bytes,
         next_message: int,
     ) -> _Node:
-        node = _Node(segments, before, next_message)
-        # orjson's output keeps all of its buffer (4 KB for a short message): hold a copy.
-        key = (parent, bytes(memoryview(raw)))
+        node = _Node(raw, segments, before, next_message)
+        # A short text is its own key: held once.
+        key = (parent, lookup_key(node.raw))
         with self._lock:
             known = self._known
-            if key not in known:
+            held = known.get(key)
+            if held is None or held.raw != node.raw:
+                # Another text with the same ends gives way: the newer one stays.
+                if held is not None:
+                    self._held -= _size(key, known.pop(key))
                 known[key] = node
                 self._held += _size(key, node)
                 while self._held > self._budget:
@@ -169,5 +179,7 @@ class SegmentMemo:
 
 
 def _size(key: _Key, node: _Node) -> int:
-    """Roughly what a node holds: its JSON text, and per segment ~1 KB of objects (measured)."""
-    return len(key[1]) + _SEGMENT_BYTES * len(node.segments)
+    """Roughly what a node holds: its JSON text (and its ends when long), and per segment
+    ~1 KB of objects (measured)."""
+    extra = len(key[1]) if key[1] is not node.raw else 0
+    return len(node.raw) + extra + _SEGMENT_BYTES * len(node.segments)

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from .injected_text import said_in
+
 # Server tools that run under another tool's name (the 2025-08-25+ code execution tool
 # brings its bash and text-editor sub-tools along).
 SUB_TOOLS = {
@@ -46,14 +48,21 @@ def text_of(content: Any) -> str:
     """The text of a message's content: the string itself, or its text blocks joined."""
     if isinstance(content, str):
         return content
+    return "\n".join(text_parts(content))
+
+
+def text_parts(content: Any) -> list[str]:
+    """The texts `text_of` joins: the string itself, or each text block's."""
+    if isinstance(content, str):
+        return [content]
     if isinstance(content, _SEQUENCE):
         parts = [
             b.get("text", "")
             for b in content
             if isinstance(b, _MAPPING) and b.get("type") == "text"
         ]
-        return "\n".join(p for p in parts if isinstance(p, str))
-    return ""
+        return [p for p in parts if isinstance(p, str)]
+    return []
 
 
 def blocks_of(content: Any) -> list[Mapping[str, Any]]:
@@ -121,6 +130,11 @@ class Conversation:
     def last_user_text(self) -> str:
         """The text blocks of the final user message (tool results are not text)."""
         return text_of(self.last_user.get("content")) if self.last_user else ""
+
+    @memo
+    def last_user_said(self) -> str:
+        """`last_user_text` without the text a client harness injected (`user_said`)."""
+        return said_in(text_parts(self.last_user.get("content"))) if self.last_user else ""
 
     @memo
     def message_texts(self) -> list[str]:

@@ -57,7 +57,9 @@ def _named_in(said: str, tools: list[Mapping[str, Any]]) -> Mapping[str, Any] | 
     first: tuple[int, Mapping[str, Any]] | None = None
     for tool in tools:
         name = tool.get("name")
-        if not isinstance(name, str) or not name:
+        # Most names are not in the text at all: a substring test rules them out before
+        # a pattern is made (an agent offers two dozen tools with every request).
+        if not isinstance(name, str) or not name or name not in said:
             continue
         # Case kept: "read the file" does not name the `Read` tool, "Read" does.
         found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", said)
@@ -195,7 +197,7 @@ def default_reply(
     if conv is None:
         conv = Conversation(body, default_thinking=default_thinking)
     # What the user said, without the text a harness injected into their turn.
-    said = user_said(conv.last_user_text)
+    said = conv.last_user_said
     blocks: list[dict[str, Any]] = [_thinking(conv, said)] if conv.thinking_on else []
     # Without tools there is none to call, whatever tool_choice says.
     tool = _tool_to_call(conv, said) if body.get("tools") else None

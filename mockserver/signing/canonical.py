@@ -52,9 +52,7 @@ class RawJsonMemo(Generic[T]):
             raw = orjson.dumps(value)
         except TypeError:  # not plain JSON data: no key, compute directly
             return self._compute(value)
-        # Hashing a long text (a 70 KB tools list) costs ten times comparing it, so
-        # it is looked up by its ends and then compared whole.
-        key = raw if len(raw) <= _WHOLE else raw[:_END] + raw[-_END:]
+        key = lookup_key(raw)
         text, found = self._known.get(key, _ABSENT)
         if text == raw:
             return found
@@ -76,6 +74,15 @@ class RawJsonMemo(Generic[T]):
             self._held += _size(text)
             while self._held > self._budget:
                 self._held -= _size(known.popitem(last=False)[1][0])
+
+
+def lookup_key(raw: bytes) -> bytes:
+    """What a memo finds a JSON text by: the text, or a long one's first and last bytes.
+
+    Hashing a long text (a 70 KB tools list) costs ten times comparing it, so a memo keyed
+    so holds the whole text beside its entry and compares it on a hit.
+    """
+    return raw if len(raw) <= _WHOLE else raw[:_END] + raw[-_END:]
 
 
 def _size(text: bytes) -> int:

@@ -8,7 +8,9 @@ head naming what blocks are judged against (the `system` and `tools` digests). A
 only reached by requests equal up to and including its message, at its position, so what
 it holds is exactly what working through those messages gives; a request works only
 through the messages not seen before under its prefix. Each node is the dict of its
-children, so the walk down the known part runs in C. At most `budget` bytes are held
+children, so the walk down the known part runs in C; a long message is found by its
+text's ends (`lookup_key`: hashing a 60 KB turn costs more than comparing it), and its
+text is compared whole after the walk. At most `budget` bytes are held
 (the JSON text plus a fixed cost per node), oldest out first; a node whose parent went
 out is no longer reached and goes out in its turn.
 """
@@ -27,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from .canonical import canonical_digest, compact
+from .canonical import canonical_digest, compact, lookup_key
 
 if TYPE_CHECKING:
     from hashlib import _Hash
@@ -37,6 +39,9 @@ DIGEST = 8
 CONTENT_DIGEST = 16
 # What a node holds besides its JSON text (the dict, its fields, a hash state), roughly.
 _NODE_COST = 600
+# Texts longer than this are looked up by their ends; most messages are shorter, and for
+# them the hash costs less than taking the ends and comparing.
+_LONG = 4096
 
 # Data parsed from a request body encodes one way only. Subclasses, dataclasses and dates
 # (which could encode like plain JSON yet be read otherwise) raise instead: not remembered.
@@ -95,8 +100,12 @@ class Node(dict[bytes, "Node"]):
     All fields are set when the node is made, from its message and its parent alone.
     """
 
-    __slots__ = ("checks", "digest", "faults", "last_token", "state", "turn_prefix", "turn_role")
+    __slots__ = (
+        *("checks", "digest", "faults", "last_token", "raw", "state", "turn_prefix"),
+        "turn_role",
+    )
 
+    raw: bytes  # the JSON text the node is reached by (a head's: its digests)
     state: _Hash  # the conversation hash after the message
     digest: bytes  # of `state`
     # Consecutive messages of one role are one turn; system messages join the turn
@@ -181,7 +190,19 @@ class SignatureTrie:
             for i, message in enumerate(messages):
                 nodes.append(grow(nodes[-1], message, i, head, self._judge))
             return nodes
-        nodes = list(takewhile(_KNOWN, accumulate(raws, getitem, initial=self._top)))
+        # Most messages are short and found by their text; a long one by its ends, and
+        # then it is on the path only if its whole text is the same.
+        longs = [i for i, raw in enumerate(raws) if len(raw) > _LONG]
+        keys = raws
+        if longs:
+            keys = raws.copy()
+            for i in longs:
+                keys[i] = lookup_key(raws[i])
+        nodes = list(takewhile(_KNOWN, accumulate(keys, getitem, initial=self._top)))
+        for i in longs:
+            if i + 1 < len(nodes) and nodes[i + 1].raw != raws[i]:
+                del nodes[i + 1 :]
+                break
         if len(nodes) == 1:
             nodes.append(self._remember(self._top, head, _head()))
         for i in range(len(nodes) - 2, len(messages)):
@@ -190,18 +211,28 @@ class SignatureTrie:
         return nodes
 
     def _remember(self, parent: Node, raw: bytes, node: Node) -> Node:
+        node.raw = compact(raw)
+        # A short text is its own key: held once.
+        key = node.raw if len(raw) <= _LONG else lookup_key(node.raw)
         with self._lock:
-            if raw in parent:  # made by another thread meanwhile: the same, keep one
-                return parent[raw]
-            raw = compact(raw)
-            parent[raw] = node
-            self._order.append((parent, raw))
-            self._held += len(raw) + _NODE_COST
+            held = parent.get(key)
+            if held is not None and held.raw == raw:
+                return held  # made by another thread meanwhile: the same, keep one
+            parent[key] = node
+            if held is None:
+                self._order.append((parent, key))
+                self._held += _size(key, node)
+            else:  # another text with the same ends gives way, in its place in the order
+                self._held += _size(key, node) - _size(key, held)
             while self._held > self._budget:
-                old_parent, old_raw = self._order.popleft()
-                del old_parent[old_raw]
-                self._held -= len(old_raw) + _NODE_COST
+                old_parent, old_key = self._order.popleft()
+                self._held -= _size(old_key, old_parent.pop(old_key))
         return node
+
+
+def _size(key: bytes, node: Node) -> int:
+    """What a node holds: its JSON text (and its key when that is the text's ends)."""
+    return len(node.raw) + (len(key) if key is not node.raw else 0) + _NODE_COST
 
 
 class _Part(NamedTuple):

@@ -37,6 +37,8 @@ def event_delays(events: Sequence[Event], pacing: Pacing) -> list[float]:
     token is spent before the next event, and every delta then costs its tokens at
     `tokens_per_second`.
     """
+    if not pacing.first_token_delay and not pacing.tokens_per_second:
+        return [0.0] * len(events)  # unpaced, as most streams are: nothing to count
     opening = next((i + 1 for i, (name, _) in enumerate(events) if name == "ping"), 1)
     tokens = [delta_tokens(data) if name == "content_block_delta" else 0 for name, data in events]
     return paced_delays(tokens, opening, pacing)

@@ -6,10 +6,13 @@ import copy
 import datetime
 import json
 import random
+from hashlib import blake2b
 from typing import Any
 
+import orjson
+
 from mockserver.accounting.cache import PromptCache
-from mockserver.accounting.content_key import prefix_digests
+from mockserver.accounting.content_key import ContentKey, prefix_digests
 from mockserver.accounting.segment import Segment
 from mockserver.accounting.segment_memo import Prompt, SegmentMemo, prefix_chain
 from mockserver.accounting.tokens import HeuristicTokenizer, input_segments
@@ -78,6 +81,16 @@ def test_a_changed_message_is_priced_again() -> None:
     input_segments(agent("hi", "hello", "go on"), tokenizer)
     changed = agent("hi", "hello there, a longer reply", "go on")
     assert_same(input_segments(changed, tokenizer), changed)
+
+
+def test_long_parts_alike_at_both_ends_are_told_apart() -> None:
+    # Long parts are found by their first and last bytes, then compared whole.
+    tokenizer = HeuristicTokenizer()
+    pad = "x " * 400
+    for middle in ("one", "two words", "one"):
+        body = agent(f"{pad}{middle}{pad}", "hello", f"{pad}go {middle}{pad}")
+        body["system"][0]["text"] = f"{pad}{middle}{pad}"
+        assert_same(input_segments(body, tokenizer), body)
 
 
 def test_a_message_at_another_position_gets_its_own_paths() -> None:
@@ -175,3 +188,17 @@ def test_growing_conversations_with_edits_price_and_cache_as_afresh() -> None:
         assert remembered_cache.account("k", "m", segments, 20, **options) == fresh_cache.account(
             "k", "m", fresh(copy.deepcopy(sent)), 20, **options
         )
+
+
+def test_a_long_blocks_key_is_its_digest_whether_remembered_or_not() -> None:
+    text = "A long reminder, resent with every session. " * 200
+    block = {"type": "text", "text": text, "cache_control": CC}
+    expected = blake2b(
+        orjson.dumps({"type": "text", "text": text}, option=orjson.OPT_SORT_KEYS),
+        digest_size=12,
+    ).hexdigest()
+    assert ContentKey(block).value == expected
+    assert ContentKey(json.loads(json.dumps(block))).value == expected  # found again
+    other = {"type": "text", "text": text[:-1] + "!"}
+    assert ContentKey(other).value not in (expected, ContentKey(block).value)
+    assert ContentKey(other).value == ContentKey(dict(other)).value

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Any
 
 from mockserver.scripting.default_reply import GREETING, _tool_words, default_reply
-from mockserver.scripting.injected_text import user_said
+from mockserver.scripting.injected_text import INJECTED_TAGS, said_in, user_said
 
 READ = {
     "name": "Read",
@@ -49,6 +51,58 @@ def test_injected_elements_are_taken_out_and_other_markup_is_left() -> None:
     # Unclosed: not an element the harness wrote whole, so it stays.
     assert user_said("<system-reminder> never closed") == "<system-reminder> never closed"
     assert user_said("plain words") == "plain words"
+
+
+# The definition user_said's pattern is written to match as fast: an opening tag, then
+# everything up to the first closing tag of the same name.
+PLAIN_ELEMENT = re.compile(
+    r"<(" + "|".join(INJECTED_TAGS) + r")(?:\s[^>]*)?>.*?</\1\s*>", re.DOTALL | re.IGNORECASE
+)
+PIECES = (
+    "<system-reminder>",
+    "</system-reminder>",
+    "</System-Reminder >",
+    '<task-notification id="1">',
+    "</task-notification>",
+    "<system-reminder\n>",
+    "<system-reminderx>",
+    "</ system-reminder>",
+    "<",
+    "</",
+    ">",
+    "a <b> c",
+    "\n",
+)
+
+
+def test_injected_elements_are_found_as_the_plain_lazy_pattern_finds_them() -> None:
+    for n in range(1, 5):
+        for parts in itertools.product(PIECES, repeat=n):
+            text = "x" + "".join(parts) + "y</"
+            assert user_said(text) == PLAIN_ELEMENT.sub("", text).strip(), text
+
+
+def test_a_turns_blocks_say_what_their_joined_text_says() -> None:
+    # Worked out block by block, elements that open in one block and close in a later one
+    # included.
+    blocks = [
+        "",
+        " ",
+        "x",
+        *PIECES,
+        *("".join(pair) for pair in itertools.product(PIECES, repeat=2)),
+    ]
+    for first, second in itertools.product(blocks, repeat=2):
+        for texts in ([first, second], [first, "mid", second], [second, first, first]):
+            assert said_in(texts) == user_said("\n".join(texts)), texts
+    # Long blocks are remembered: the second time round answers from the memo.
+    pad = "y " * 600
+    for _ in range(2):
+        for first, second in itertools.product(["", *PIECES], repeat=2):
+            texts = [pad + first, second + pad, pad]
+            assert said_in(texts) == user_said("\n".join(texts)), texts
+            plain = texts[0] if "</" not in texts[0] else PLAIN_ELEMENT.sub("", texts[0]).strip()
+            assert user_said(texts[0]) == plain
 
 
 def test_a_turn_of_injected_text_only_gets_text_and_the_greeting() -> None:

@@ -65,6 +65,25 @@ def test_a_message_at_another_position_or_after_another_neighbour_is_new() -> No
     assert judge.asked == [(1, 0), (2, 0), (1, 0), (1, 0)]
 
 
+def test_long_messages_alike_at_both_ends_are_told_apart() -> None:
+    # A long message is found by its first and last bytes, then compared whole.
+    judge = Counting()
+    trie = SignatureTrie(judge, budget=1 << 20)
+    pad = "x " * 2500
+    for middle in ("one", "two", "one"):
+        nodes = trie.walk(HEAD, [user(f"{pad}{middle}{pad}"), block(1)])
+        assert nodes[2].raw == f'{{"role":"user","content":"{pad}{middle}{pad}"}}'.encode()
+    # Each change of the long message made its reply new again.
+    assert judge.asked == [(1, 0)] * 3
+    signer = Signer.from_seed("trie")
+    body = request(user(f"{pad}one{pad}"))
+    answer = reply(body, thinking("t"), text("A"), signer=signer)
+    assert seen_by(signer, request(user(f"{pad}one{pad}"), answer)) == [(1, 0, "valid", None)]
+    moved = request(user(f"{pad}two{pad}"), answer)
+    assert seen_by(signer, moved) == fresh(moved) == [(1, 0, "mismatch", "messages")]
+    assert seen_by(signer, request(user(f"{pad}one{pad}"), answer)) == [(1, 0, "valid", None)]
+
+
 def test_verdicts_match_a_signer_that_never_saw_the_conversation() -> None:
     signer = Signer.from_seed("trie")
     body = request(user("Q1"), system="s")
