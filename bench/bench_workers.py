@@ -31,8 +31,8 @@ import time
 
 import aiohttp
 import orjson
+from _bodies import HEADERS, SMALL
 from _servers import BARE_SERVER, MOCK_SERVER, Server, running
-from bench_throughput import HEADERS, SMALL_BODY
 
 from mockserver.workers.routing import worker_for
 
@@ -61,7 +61,7 @@ async def _connection(url: str, key: str, first: int, count: int, fresh: bool) -
     connector = aiohttp.TCPConnector(limit=1, force_close=fresh)
     async with aiohttp.ClientSession(connector=connector) as session:
         for i in range(first, first + count):
-            body = {**SMALL_BODY, "messages": [{"role": "user", "content": f"Hello {i}"}]}
+            body = {**SMALL, "messages": [{"role": "user", "content": f"Hello {i}"}]}
             async with session.post(
                 url + "/v1/messages", data=orjson.dumps(body), headers=headers
             ) as answer:
