@@ -140,9 +140,9 @@ _Key = tuple[str, str, int, Signature]
 class ReportCollector:
     """Accumulates the report from the journal; safe to read from any thread.
 
-    Exchanges are folded in lazily (`catch_up`): when the journal is about to be cleared
-    and when a report is read. Working out a request's features costs more than the rest
-    of its journaling, and nobody needs them until a report is asked for.
+    Exchanges are folded in by `catch_up`: by the server a few at a time once each response
+    has been written (so no request waits for a batch of them), and for whatever is left
+    when the journal is about to be cleared and when a report is read.
 
     Most exchanges are like many others, so each is counted by its key (`_Key`), and a
     key's values go into the counters when a report is read (or too many keys are held),
@@ -168,13 +168,15 @@ class ReportCollector:
             self._records: list[ViolationRecord] = []
             self._notices: list[ViolationRecord] = []
             self._expected_ids: set[str] = set()
+            self._history = History()
 
     def observe(self, exchange: Exchange) -> None:
         self.observe_all((exchange,))
 
-    def observe_all(self, exchanges: Iterable[Exchange]) -> None:
-        """Fold these exchanges in, in order (an agent loop's history is read once a run)."""
-        history = History()
+    def observe_all(self, exchanges: Iterable[Exchange], history: History | None = None) -> None:
+        """Fold these exchanges in, in order (an agent loop's history is read once a run, or
+        once over the runs given the same `history`)."""
+        history = History() if history is None else history
         # Counted as they come: only the first exchange of a key keeps its signature alive.
         keys: Counter[_Key] = Counter()
         records: list[ViolationRecord] = []
@@ -224,12 +226,17 @@ class ReportCollector:
                         _bump(counter, value, times)
         self._pending.clear()
 
-    def catch_up(self, journal: Journal) -> None:
-        """Fold in the exchanges the journal recorded since the last catch-up."""
+    def catch_up(self, journal: Journal, limit: int | None = None) -> None:
+        """Fold in the exchanges the journal recorded since the last catch-up (at most
+        `limit` of them)."""
         with self._lock:
             start = self._position
-        new = journal.since(start)
-        self.observe_all(new)
+        new = journal.since(start, limit)
+        # The server folds its journal in a few exchanges at a time: the conversations read
+        # are kept from one catch-up to the next, or each agent call would be read whole.
+        # A body the journal keeps as bytes is parsed afresh for each later reader (see
+        # journal._Packed), so what is kept here is not what a test may change.
+        self.observe_all(new, self._history)
         with self._lock:
             self._position = start + len(new)
 
