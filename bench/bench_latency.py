@@ -34,15 +34,15 @@ from bench_validation import BETAS
 TARGET = 3.0
 
 
+# How to make request i's body, and the headers sent with it.
+Kind = tuple[Callable[[int], bytes], dict[str, str]]
+
+
 async def _block(
-    session: aiohttp.ClientSession,
-    server: Server,
-    make: Callable[[int], bytes],
-    first: int,
-    n: int,
-    headers: dict[str, str],
+    session: aiohttp.ClientSession, server: Server, kind: Kind, first: int, n: int
 ) -> list[float]:
     """The round trips (seconds) of requests `first` … `first + n - 1`, sent in turn."""
+    make, headers = kind
     times = []
     url = server.url + "/v1/messages"
     for i in range(first, first + n):
@@ -57,18 +57,13 @@ async def _block(
 
 
 async def _measure(
-    mock: Server,
-    bare: Server,
-    make: Callable[[int], bytes],
-    requests: int,
-    block: int,
-    headers: dict[str, str],
+    mock: Server, bare: Server, kind: Kind, requests: int, block: int
 ) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"mock": [], "bare": []}
     async with aiohttp.ClientSession() as session:
         # Warm-up: connections open, the servers' first-request work done.
         for server in (mock, bare):
-            await _block(session, server, make, requests, 20, headers)
+            await _block(session, server, kind, requests, 20)
         gc.collect()
         gc.freeze()
         gc.disable()
@@ -76,7 +71,7 @@ async def _measure(
             for first in range(0, requests, block):
                 n = min(block, requests - first)
                 for name, server in (("mock", mock), ("bare", bare)):
-                    times[name] += await _block(session, server, make, first, n, headers)
+                    times[name] += await _block(session, server, kind, first, n)
                 gc.collect()
         finally:
             gc.enable()
@@ -106,7 +101,7 @@ def _print(kind: str, times: dict[str, list[float]]) -> float:
     return ratio
 
 
-def _makers() -> dict[str, tuple[Callable[[int], bytes], dict[str, str]]]:
+def _kinds() -> dict[str, Kind]:
     agent = large_body()
     agent_headers = {**HEADERS, "anthropic-beta": ",".join(sorted(BETAS))}
 
@@ -130,13 +125,14 @@ def main() -> None:
     parser.add_argument("--only", choices=("small", "agent"), default=None)
     args = parser.parse_args()
     ratios: dict[str, float] = {}
-    for kind, (make, headers) in _makers().items():
-        if args.only not in (None, kind):
+    mock_args = ("--no-bundled", "--seed", SEED)
+    for name, kind in _kinds().items():
+        if args.only not in (None, name):
             continue
         # A fresh mock per kind: each run starts from an empty journal, as a new server does.
-        with running(BARE_SERVER) as bare, running(MOCK_SERVER, "--no-bundled", "--seed", SEED) as mock:
-            times = asyncio.run(_measure(mock, bare, make, args.requests, args.block, headers))
-        ratios[kind] = _print(kind, times)
+        with running(BARE_SERVER) as bare, running(MOCK_SERVER, *mock_args) as mock:
+            times = asyncio.run(_measure(mock, bare, kind, args.requests, args.block))
+        ratios[name] = _print(name, times)
     if any(ratio > TARGET for ratio in ratios.values()):
         raise SystemExit(1)
 

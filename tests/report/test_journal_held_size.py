@@ -86,16 +86,16 @@ BODIES = {
         {
             "model": MODEL,
             "max_tokens": 5,
-            "messages": [{"role": "user", "content": [{"type": "text", "text": f"{call:06d}"}] * 4000}],
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": f"{call:06d}"}] * 4000}
+            ],
         }
     ),
 }
 
 
 @pytest.mark.parametrize("kind", BODIES)
-def test_the_journal_holds_what_its_byte_cap_says(
-    server_factory: ServerFactory, kind: str
-) -> None:
+def test_the_journal_holds_what_its_byte_cap_says(server_factory: ServerFactory, kind: str) -> None:
     cap = 2_000_000
     server = server_factory(journal_max_bytes=cap)
     make = BODIES[kind]
