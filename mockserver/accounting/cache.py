@@ -40,6 +40,12 @@ _FINGERPRINT_ROWS_KEPT = 250_000
 # An expired entry is passed over where it is read, and swept out this often: a sweep
 # visits every entry, and an agent loop writes one on each call.
 _SWEEP_SECONDS = 60.0
+# Entries kept per API key and model, the least recently written or read going first past
+# it (~300 bytes each). A client whose every call ends in a breakpoint of its own writes an
+# entry a call, each living five minutes (an hour for 1h ones): at a long run's rate, that
+# grew the server by ~0.5 MB per 1,000 calls for as long as it ran. A real conversation
+# reads one of its last few entries, far younger than the 50,000th.
+_MAX_ENTRIES = 50_000
 _UNMARKABLE = frozenset({"thinking", "redacted_thinking"})
 _SECTION_ORDER = {"tools": 0, "system": 1, "messages": 2}
 _TOKENS = attrgetter("tokens")
@@ -90,7 +96,8 @@ class PromptCache:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self._entries: dict[tuple[str, str], dict[bytes, _Entry]] = {}
+        # Per (API key, model): oldest written or read first.
+        self._entries: dict[tuple[str, str], OrderedDict[bytes, _Entry]] = {}
         # Ordered, for an eviction of the oldest in constant time (a dict scans its deleted keys).
         self._fingerprints: OrderedDict[tuple[str, str], _Fingerprint] = OrderedDict()
         self._fingerprint_rows = 0
@@ -146,7 +153,9 @@ class PromptCache:
         with self._lock:
             if now - self._swept_at >= _SWEEP_SECONDS:
                 self._sweep(now)
-            entries = self._entries.setdefault((api_key, model), {})
+            entries = self._entries.get((api_key, model))
+            if entries is None:
+                entries = self._entries[(api_key, model)] = OrderedDict()
             read_at = _longest_hit(segments, marks, chain, entries, now)
             read = cumulative[read_at] if read_at is not None else 0
             created = {"5m": 0, "1h": 0}
@@ -164,9 +173,13 @@ class PromptCache:
                     else:
                         entry.expires_at = max(entry.expires_at, expires)
                         entry.ttl = max(entry.ttl, TTL_SECONDS[ttl])
+                    entries.move_to_end(chain[i])
             if write and read_at is not None:
                 hit = entries[chain[read_at]]
                 hit.expires_at = max(hit.expires_at, now + hit.ttl)
+                entries.move_to_end(chain[read_at])
+            while len(entries) > _MAX_ENTRIES:
+                entries.popitem(last=False)
             miss = None
             if diagnostics is not None:
                 # Zipped in C: a long conversation has hundreds of segments.
