@@ -40,12 +40,12 @@ _FINGERPRINT_ROWS_KEPT = 250_000
 # An expired entry is passed over where it is read, and swept out this often: a sweep
 # visits every entry, and an agent loop writes one on each call.
 _SWEEP_SECONDS = 60.0
-# Entries kept per API key and model, the least recently written or read going first past
-# it (~300 bytes each). A client whose every call ends in a breakpoint of its own writes an
-# entry a call, each living five minutes (an hour for 1h ones): at a long run's rate, that
-# grew the server by ~0.5 MB per 1,000 calls for as long as it ran. A real conversation
-# reads one of its last few entries, far younger than the 50,000th.
-_MAX_ENTRIES = 50_000
+# Entries kept per API key and model (~300 bytes each: ~3 MB), the least recently written
+# or read going first past it. A client whose every call ends in a breakpoint of its own
+# writes an entry a call, each living five minutes (an hour for 1h ones): at a long run's
+# rate, that grew the server by ~0.3 MB per 1,000 calls for as long as it ran. A real
+# conversation reads one of its last few entries, far younger than the 10,000th.
+_MAX_ENTRIES = 10_000
 _UNMARKABLE = frozenset({"thinking", "redacted_thinking"})
 _SECTION_ORDER = {"tools": 0, "system": 1, "messages": 2}
 _TOKENS = attrgetter("tokens")
