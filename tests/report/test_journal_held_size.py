@@ -124,10 +124,10 @@ def test_the_journal_holds_what_its_byte_cap_says(server_factory: ServerFactory,
             held = before - tracemalloc.get_traced_memory()[0]
         finally:
             tracemalloc.stop()
-    # Trimmed back under the cap a hundredth over it, after a response (the last one's may
+    # Trimmed back under the cap a thousandth over it, after a response (the last one's may
     # not have happened yet): full, give or take an exchange.
     counted = size + RECORD_BYTES
-    assert cap - counted <= kept * counted <= 1.01 * cap + counted
+    assert cap - counted <= kept * counted <= 1.001 * cap + counted
     # What clearing it gave back: the bodies and each exchange's record around them.
     assert held <= 1.5 * cap, f"{held / cap:.2f}x the cap ({kept} exchanges)"
     assert held >= 0.5 * cap
