@@ -40,11 +40,9 @@ _FINGERPRINT_ROWS_KEPT = 250_000
 # An expired entry is passed over where it is read, and swept out this often: a sweep
 # visits every entry, and an agent loop writes one on each call.
 _SWEEP_SECONDS = 60.0
-# Entries kept per API key and model (~300 bytes each: ~3 MB), the least recently written
-# or read going first past it. A client whose every call ends in a breakpoint of its own
-# writes an entry a call, each living five minutes (an hour for 1h ones): at a long run's
-# rate, that grew the server by ~0.3 MB per 1,000 calls for as long as it ran. A real
-# conversation reads one of its last few entries, far younger than the 10,000th.
+# Entries kept per API key and model (~300 bytes each), least recently used out first: a
+# breakpoint of its own on every call (an entry each, living 5 minutes or an hour) grew a
+# long run by ~0.3 MB per 1,000 calls; a conversation reads one of its last few entries.
 _MAX_ENTRIES = 10_000
 _UNMARKABLE = frozenset({"thinking", "redacted_thinking"})
 _SECTION_ORDER = {"tools": 0, "system": 1, "messages": 2}
@@ -96,7 +94,6 @@ class PromptCache:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        # Per (API key, model): oldest written or read first.
         self._entries: dict[tuple[str, str], OrderedDict[bytes, _Entry]] = {}
         # Ordered, for an eviction of the oldest in constant time (a dict scans its deleted keys).
         self._fingerprints: OrderedDict[tuple[str, str], _Fingerprint] = OrderedDict()
