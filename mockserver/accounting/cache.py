@@ -150,9 +150,7 @@ class PromptCache:
         with self._lock:
             if now - self._swept_at >= _SWEEP_SECONDS:
                 self._sweep(now)
-            entries = self._entries.get((api_key, model))
-            if entries is None:
-                entries = self._entries[(api_key, model)] = OrderedDict()
+            entries = self._entries.setdefault((api_key, model), OrderedDict())
             read_at = _longest_hit(segments, marks, chain, entries, now)
             read = cumulative[read_at] if read_at is not None else 0
             created = {"5m": 0, "1h": 0}
