@@ -6,7 +6,7 @@ One standalone server (its default journal limits) answers N small requests, eac
 user text of its own, as a day of a client's calls would be. The requests per second and
 server CPU per request of the last W requests are compared with the first W after warm-up:
 a memo, journal or cache whose upkeep grows with what it holds shows as a ratio below 1.
-The default N outlasts the server's per-text memos (65,536 texts, two a request) and its
+The default N outlasts the server's per-text memos (16,384 texts, two a request) and its
 journal's 10,000-exchange limit.
 """
 

@@ -161,9 +161,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=_count,
         default=64,
         metavar="MB",
-        help="keep request bodies holding at most MB megabytes of memory in the journal, "
-        "as parsed (a 120 KB Claude Code request holds ~200 KB; a body of many small values "
-        "up to ~25 times its size); 0: no limit "
+        help="keep at most MB megabytes of memory in the journal: each exchange's request "
+        "body as the bytes it arrived as, and ~3 KB of record around it; 0: no limit "
         "(default %(default)s)",
     )
     parser.add_argument(

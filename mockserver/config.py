@@ -61,8 +61,8 @@ class Config:
     # Web origins (`http://localhost:3000`) whose pages may call the admin API, besides the
     # server's own; "*": any. Others are refused, so no web page can drive it.
     admin_allow_origins: frozenset[str] = frozenset()
-    # The journal keeps at most this many exchanges, and request bodies holding at most this
-    # many bytes of memory once parsed (held_size.py's estimate), dropping the oldest (they
+    # The journal keeps at most this many exchanges, holding at most this many bytes of
+    # memory (their bodies' bytes and journal.RECORD_BYTES each), dropping the oldest (they
     # still count in the contract report); None: no limit (the test fixture clears the
     # journal for every test).
     journal_limit: int | None = None

@@ -19,8 +19,10 @@ class Draft:
     """
 
     body: Any = None
-    # The memory the journal's copy of the body holds, in bytes (held_size.py's estimate
-    # for a parsed body; an upload's bytes as they are).
+    # The bytes `body` was parsed from: what the journal keeps of it (see Journal.add).
+    raw: bytes | None = None
+    # The memory the journal's copy of the body holds, in bytes (its bytes when kept as
+    # such; held_size.py's estimate for a parsed body; an upload's bytes as they are).
     body_size: int = 0
     response: Any = None
     streamed: bool = False

@@ -41,6 +41,9 @@ class MockServer(BackgroundServer):
 
     >>> with MockServer() as server:
     ...     client = anthropic.Anthropic(base_url=server.base_url, api_key="test")
+
+    Unlike the standalone server (standalone.settle_memory), it leaves the garbage collector's
+    settings alone: they are the whole process's, and this runs in the user's.
     """
 
     def __init__(self, config: Config | None = None) -> None:

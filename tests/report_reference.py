@@ -11,11 +11,11 @@ from mockserver.report.contract_report import (
     _MAX_KEYS,
     OTHER,
     ContractReport,
-    _summarise,
     violations_of,
 )
 from mockserver.report.features import CATEGORIES, client_of
 from mockserver.report.journal import Exchange
+from mockserver.report.summary import RuleSummary, ViolationRecord
 
 Features = dict[str, set[str]]
 
@@ -153,6 +153,29 @@ def reference_report(exchanges: Iterable[Exchange], expected: Iterable[str] = ()
         endpoints=dict(endpoints.most_common()),
         statuses=dict(sorted(statuses.items())),
         features={c: dict(v.most_common()) for c, v in features.items()},
-        rules=_summarise(records, expected_ids),
+        rules=_summarise_each(records, expected_ids),
         violating_requests=len(real),
     )
+
+
+def _summarise_each(
+    records: list[ViolationRecord], expected_ids: set[str]
+) -> tuple[RuleSummary, ...]:
+    """Every violation counted one by one (the report keeps a tally per request and rule)."""
+    by_rule: dict[str, list[ViolationRecord]] = {}
+    for record in records:
+        by_rule.setdefault(record.rule, []).append(record)
+    summaries = []
+    for rule, found in by_rule.items():
+        real = [r for r in found if r.request_id not in expected_ids]
+        summaries.append(
+            RuleSummary(
+                rule,
+                count=len(real),
+                rejected=sum(r.outcome == "rejected" for r in real),
+                warned=sum(r.outcome == "warned" for r in real),
+                expected=len(found) - len(real),
+                example=(real or found)[0],
+            )
+        )
+    return tuple(sorted(summaries, key=lambda s: (-s.count, -s.expected, s.rule)))

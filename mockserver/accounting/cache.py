@@ -40,6 +40,10 @@ _FINGERPRINT_ROWS_KEPT = 250_000
 # An expired entry is passed over where it is read, and swept out this often: a sweep
 # visits every entry, and an agent loop writes one on each call.
 _SWEEP_SECONDS = 60.0
+# Entries kept per API key and model (~300 bytes each), least recently used out first: a
+# breakpoint of its own on every call (an entry each, living 5 minutes or an hour) grew a
+# long run by ~0.3 MB per 1,000 calls; a conversation reads one of its last few entries.
+_MAX_ENTRIES = 10_000
 _UNMARKABLE = frozenset({"thinking", "redacted_thinking"})
 _SECTION_ORDER = {"tools": 0, "system": 1, "messages": 2}
 _TOKENS = attrgetter("tokens")
@@ -90,7 +94,7 @@ class PromptCache:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self._entries: dict[tuple[str, str], dict[bytes, _Entry]] = {}
+        self._entries: dict[tuple[str, str], OrderedDict[bytes, _Entry]] = {}
         # Ordered, for an eviction of the oldest in constant time (a dict scans its deleted keys).
         self._fingerprints: OrderedDict[tuple[str, str], _Fingerprint] = OrderedDict()
         self._fingerprint_rows = 0
@@ -146,7 +150,7 @@ class PromptCache:
         with self._lock:
             if now - self._swept_at >= _SWEEP_SECONDS:
                 self._sweep(now)
-            entries = self._entries.setdefault((api_key, model), {})
+            entries = self._entries.setdefault((api_key, model), OrderedDict())
             read_at = _longest_hit(segments, marks, chain, entries, now)
             read = cumulative[read_at] if read_at is not None else 0
             created = {"5m": 0, "1h": 0}
@@ -164,9 +168,13 @@ class PromptCache:
                     else:
                         entry.expires_at = max(entry.expires_at, expires)
                         entry.ttl = max(entry.ttl, TTL_SECONDS[ttl])
+                    entries.move_to_end(chain[i])
             if write and read_at is not None:
                 hit = entries[chain[read_at]]
                 hit.expires_at = max(hit.expires_at, now + hit.ttl)
+                entries.move_to_end(chain[read_at])
+            while len(entries) > _MAX_ENTRIES:
+                entries.popitem(last=False)
             miss = None
             if diagnostics is not None:
                 # Zipped in C: a long conversation has hundreds of segments.

@@ -67,9 +67,13 @@ _OTHER_SYMBOL = re.compile(r"[^\w\s\x00-\x7f]")
 class HeuristicTokenizer:
     """The default tokenizer (see the module docstring); memoises counts by text."""
 
-    def __init__(self, memo_size: int = 65_536) -> None:
+    def __init__(self, memo_size: int = 16_384) -> None:
         # Keyed by (hash, length) so the memo holds no text: agent requests resend
-        # the same 100 KB of system prompt and history on every call.
+        # the same 100 KB of system prompt and history on every call. An entry holds ~220
+        # bytes (tracemalloc): 16,384 of them ~3.5 MB, a few hundred conversations' texts
+        # (what an agent resends is mostly answered whole by the segment memo); 65,536
+        # held 14 MB and took 40,000 small requests to fill, so a long run's memory rose
+        # for that long.
         # Ordered: evicting a plain dict's oldest key scans the deleted ones before it (~20 µs
         # an eviction once full), OrderedDict pops it at once.
         self._memo: OrderedDict[tuple[int, int], int] = OrderedDict()

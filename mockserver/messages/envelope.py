@@ -144,17 +144,12 @@ def api_route(
             # Someone watches (the terminal log, an inspector page): built now, once, for
             # them and the journal. Unwatched, the exchange stays unbuilt until read.
             exchange = pending()
-            journal.add(exchange, draft.body_size)
+            journal.add(exchange, draft.body_size, draft.raw)
             state.tell_watchers(exchange)
         else:
-            journal.add(pending, draft.body_size)
-        if len(journal) >= state.journal_trim_at or journal.body_bytes >= state.journal_trim_bytes:
-            try:
-                state.trim_journal()
-            except Exception:
-                # The answer is ready: a bug in the bookkeeping must not turn it (and every
-                # later one) into aiohttp's plain-text 500.
-                log.exception("internal error while trimming the journal")
+            journal.add(pending, draft.body_size, draft.raw)
+        # Folded into the report and trimmed after the response is written, not here.
+        state.journaled()
         return response
 
     return answer

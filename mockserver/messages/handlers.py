@@ -34,7 +34,6 @@ from ..files.resolve import MARKER, inline_files
 from ..http.body import JSON_CONTENT_TYPES, check_content_type, parse_body
 from ..http.body_read import read_body, undecodable
 from ..http.headers import check_headers
-from ..report.held_size import held_size
 from ..report.warn_headers import violation_headers
 from ..scripting.reply import Reply
 from ..scripting.stream_plan import StreamPlan
@@ -105,7 +104,7 @@ async def check_request(
     except RequestPayloadError:
         raise undecodable(request) from None
     body = parse_body(raw, state.config.max_body_bytes)
-    draft.body, draft.body_size = body, held_size(raw)
+    draft.body, draft.raw, draft.body_size = body, raw, len(raw)
     # One substring search (no call) on the plain path; a thread continuation brings
     # earlier turns, and their file references, with it.
     files_named = MARKER in raw or "thread" in body

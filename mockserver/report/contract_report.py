@@ -113,21 +113,39 @@ def violations_of(exchange: Exchange, *, notices: bool = False) -> list[Violatio
     return []
 
 
-def _summarise(records: list[ViolationRecord], expected_ids: set[str]) -> tuple[RuleSummary, ...]:
-    by_rule: dict[str, list[ViolationRecord]] = {}
+# A request's first violation of a rule, and how many violations of that rule it had. The
+# report keeps these, not every violation: a body of 1,000 empty messages breaks the schema
+# 2,000 times, and a long-running server would otherwise hold each of them for good. Kept
+# per request (not per rule) because a request may be declared expected later.
+Tally = tuple[ViolationRecord, int]
+
+
+def tallied(records: list[ViolationRecord]) -> list[Tally]:
+    """One exchange's violations, by rule in the order each rule first appears."""
+    firsts: dict[str, ViolationRecord] = {}
+    counts: Counter[str] = Counter()
     for record in records:
-        by_rule.setdefault(record.rule, []).append(record)
+        firsts.setdefault(record.rule, record)
+        counts[record.rule] += 1
+    return [(record, counts[rule]) for rule, record in firsts.items()]
+
+
+def _summarise(tallies: list[Tally], expected_ids: set[str]) -> tuple[RuleSummary, ...]:
+    by_rule: dict[str, list[Tally]] = {}
+    for tally in tallies:
+        by_rule.setdefault(tally[0].rule, []).append(tally)
     summaries = []
     for rule, found in by_rule.items():
-        real = [r for r in found if r.request_id not in expected_ids]
+        real = [t for t in found if t[0].request_id not in expected_ids]
+        count = sum(n for _, n in real)
         summaries.append(
             RuleSummary(
                 rule,
-                count=len(real),
-                rejected=sum(r.outcome == "rejected" for r in real),
-                warned=sum(r.outcome == "warned" for r in real),
-                expected=len(found) - len(real),
-                example=(real or found)[0],
+                count=count,
+                rejected=sum(n for r, n in real if r.outcome == "rejected"),
+                warned=sum(n for r, n in real if r.outcome == "warned"),
+                expected=sum(n for _, n in found) - count,
+                example=(real or found)[0][0],
             )
         )
     return tuple(sorted(summaries, key=lambda s: (-s.count, -s.expected, s.rule)))
@@ -140,9 +158,9 @@ _Key = tuple[str, str, int, Signature]
 class ReportCollector:
     """Accumulates the report from the journal; safe to read from any thread.
 
-    Exchanges are folded in lazily (`catch_up`): when the journal is about to be cleared
-    and when a report is read. Working out a request's features costs more than the rest
-    of its journaling, and nobody needs them until a report is asked for.
+    Exchanges are folded in by `catch_up`: by the server a few at a time once each response
+    has been written (so no request waits for a batch of them), and for whatever is left
+    when the journal is about to be cleared and when a report is read.
 
     Most exchanges are like many others, so each is counted by its key (`_Key`), and a
     key's values go into the counters when a report is read (or too many keys are held),
@@ -165,19 +183,21 @@ class ReportCollector:
             self._endpoints: Counter[str] = Counter()
             self._statuses: Counter[str] = Counter()
             self._features: dict[str, Counter[str]] = {c: Counter() for c in CATEGORIES}
-            self._records: list[ViolationRecord] = []
-            self._notices: list[ViolationRecord] = []
+            self._records: list[Tally] = []
+            self._notices: list[Tally] = []
             self._expected_ids: set[str] = set()
+            self._history = History()
 
     def observe(self, exchange: Exchange) -> None:
         self.observe_all((exchange,))
 
-    def observe_all(self, exchanges: Iterable[Exchange]) -> None:
-        """Fold these exchanges in, in order (an agent loop's history is read once a run)."""
-        history = History()
+    def observe_all(self, exchanges: Iterable[Exchange], history: History | None = None) -> None:
+        """Fold these exchanges in, in order (an agent loop's history is read once a run, or
+        once over the runs given the same `history`)."""
+        history = History() if history is None else history
         # Counted as they come: only the first exchange of a key keeps its signature alive.
         keys: Counter[_Key] = Counter()
-        records: list[ViolationRecord] = []
+        records: list[Tally] = []
         for exchange in exchanges:
             path = exchange.path
             if path.startswith(_FILE_PATH):
@@ -185,19 +205,19 @@ class ReportCollector:
             key = (exchange.method, path, exchange.status, signature(exchange, history))
             keys[key] += 1
             if exchange.problems or exchange.status >= 400:
-                records += violations_of(exchange)
+                records += tallied(violations_of(exchange))
             if exchange.notices:
-                self._note(violations_of(exchange, notices=True))
+                self._note(tallied(violations_of(exchange, notices=True)))
             if len(keys) >= _PENDING:
                 self._add(keys, records)
                 keys, records = Counter(), []
         self._add(keys, records)
 
-    def _note(self, notices: list[ViolationRecord]) -> None:
+    def _note(self, notices: list[Tally]) -> None:
         with self._lock:
             self._notices.extend(notices)
 
-    def _add(self, keys: Counter[_Key], records: list[ViolationRecord]) -> None:
+    def _add(self, keys: Counter[_Key], records: list[Tally]) -> None:
         with self._lock:
             self._requests += keys.total()
             self._pending.update(keys)
@@ -224,12 +244,17 @@ class ReportCollector:
                         _bump(counter, value, times)
         self._pending.clear()
 
-    def catch_up(self, journal: Journal) -> None:
-        """Fold in the exchanges the journal recorded since the last catch-up."""
+    def catch_up(self, journal: Journal, limit: int | None = None) -> None:
+        """Fold in the exchanges the journal recorded since the last catch-up (at most
+        `limit` of them)."""
         with self._lock:
             start = self._position
-        new = journal.since(start)
-        self.observe_all(new)
+        new = journal.since(start, limit)
+        # The server folds its journal in a few exchanges at a time: the conversations read
+        # are kept from one catch-up to the next, or each agent call would be read whole.
+        # A body the journal keeps as bytes is parsed afresh for each later reader (see
+        # journal._Packed), so what is kept here is not what a test may change.
+        self.observe_all(new, self._history)
         with self._lock:
             self._position = start + len(new)
 
@@ -256,7 +281,8 @@ class ReportCollector:
     def report(self) -> ContractReport:
         with self._lock:
             self._count_pending()
-            real = {r.request_id for r in self._records if r.request_id not in self._expected_ids}
+            ids = (r.request_id for r, _ in self._records)
+            real = {i for i in ids if i not in self._expected_ids}
             return ContractReport(
                 requests=self._requests,
                 endpoints=dict(self._endpoints.most_common()),

@@ -11,8 +11,10 @@ differs. On JSON data (request bodies as parsed) it tells apart all that is read
 (objects, lists and strings from other values) except numbers (1, 1.0 and true are equal):
 the one value read that may be a number is a cache breakpoint's ttl, written into the
 feature as it is, so what was found in messages with a ttl other than a string is not taken
-for any others. The messages kept are the journal's own and are kept for one run only: one a
-test changes afterwards (the journal hands its bodies out) is never compared with.
+for any others. The server's report keeps one History from one fold to the next (it folds a
+few exchanges at a time). A body the journal keeps as bytes (every Messages request's) is
+parsed afresh for each reader, so what is kept here is not what a test is handed; a batch's
+requests, kept parsed, are shared with readers.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, cast
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+import orjson
 
 from ..errors import Problem
 from . import openai_transcript, transcript
@@ -14,7 +16,7 @@ MESSAGES_PATH = "/v1/messages"
 CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exchange:
     request_id: str
     method: str
@@ -181,9 +183,29 @@ class Exchange:
         }
 
 
+# What an exchange's own record holds besides its request body (its Exchange, headers,
+# reply, ids): ~2.8 KB for a small call, measured with tracemalloc. Counted with the body, so
+# the byte cap bounds the journal however small the bodies are.
+RECORD_BYTES = 3_000
+
 # An exchange not yet built: the server journals what it learnt as a callable and the
 # Exchange is made when the journal is first read (most are never read one by one).
 Pending = Callable[[], Exchange]
+
+
+class _Packed(NamedTuple):
+    """An exchange whose request body is kept as the bytes it was parsed from.
+
+    A parsed body holds several times its bytes, as thousands of objects (a 120 KB agent
+    request: ~10,000) that every full pass of the garbage collector walks; the bytes are
+    one object the collector never looks at. Parsed again whenever it is read.
+    """
+
+    exchange: Exchange
+    raw: bytes
+
+    def build(self) -> Exchange:
+        return replace(self.exchange, body=orjson.loads(self.raw))
 
 
 class Journal:
@@ -191,10 +213,11 @@ class Journal:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: list[Exchange | Pending] = []
-        # Items before this index are all built.
-        self._built = 0
-        # Each item's request body size (bytes as received), and their sum.
+        self._items: list[Exchange | Pending | _Packed] = []
+        # Each item's request bytes when its body was parsed from them (kept in their place
+        # once the item is built), else None.
+        self._raws: list[bytes | None] = []
+        # What each item holds in memory (bytes: its body's and RECORD_BYTES), and their sum.
         self._sizes: list[int] = []
         self.body_bytes = 0
         # How many exchanges were ever dropped or cleared: item i is exchange number
@@ -202,18 +225,22 @@ class Journal:
         # pages and links use it).
         self.dropped = 0
 
-    def add(self, exchange: Exchange | Pending, body_size: int = 0) -> None:
+    def add(self, exchange: Exchange | Pending, size: int = 0, raw: bytes | None = None) -> None:
+        """Journal an exchange whose body holds `size` bytes; `raw`: the bytes its body was
+        parsed from, kept instead of the parsed body once the exchange is built."""
         # The request path takes no lock: the server loop is the one writer (the admin API's
         # resets run on it too; the Python API's reset runs between a test's requests).
-        self._sizes.append(body_size)
-        self.body_bytes += body_size
+        size += RECORD_BYTES
+        self._sizes.append(size)
+        self._raws.append(raw)
+        self.body_bytes += size
         self._items.append(exchange)
 
     def clear(self) -> None:
         with self._lock:
             self.dropped += len(self._items)
             self._items.clear()
-            self._built = 0
+            self._raws.clear()
             self._sizes.clear()
             self.body_bytes = 0
 
@@ -231,28 +258,33 @@ class Journal:
         with self._lock:
             self.dropped += min(count, len(self._items))
             del self._items[:count]
-            self._built = max(0, self._built - count)
+            del self._raws[:count]
             self.body_bytes -= sum(self._sizes[:count])
             del self._sizes[:count]
 
-    def _build(self) -> list[Exchange]:
-        """Every item as an Exchange (call with the lock held)."""
-        items = self._items
-        for i in range(self._built, len(items)):
-            item = items[i]
-            if not isinstance(item, Exchange):
-                items[i] = item()
-            self._built = i + 1
-        return cast(list[Exchange], items)
+    def _get(self, i: int) -> Exchange:
+        """Item `i` as an Exchange (call with the lock held). Built once; a body kept as
+        bytes is then parsed afresh on each read, so no reader shares it with another."""
+        item = self._items[i]
+        if isinstance(item, _Packed):
+            return item.build()
+        built = item if isinstance(item, Exchange) else item()
+        raw = self._raws[i]
+        self._items[i] = built if raw is None else _Packed(replace(built, body=None), raw)
+        return built
+
+    def _from(self, start: int) -> list[Exchange]:
+        return [self._get(i) for i in range(start, len(self._items))]
 
     def all(self) -> list[Exchange]:
         with self._lock:
-            return list(self._build())
+            return self._from(0)
 
-    def since(self, position: int) -> list[Exchange]:
-        """The exchanges recorded after the first `position` ones."""
+    def since(self, position: int, limit: int | None = None) -> list[Exchange]:
+        """The exchanges recorded after the first `position` ones (at most `limit`)."""
         with self._lock:
-            return self._build()[position:]
+            end = len(self._items) if limit is None else min(len(self._items), position + limit)
+            return [self._get(i) for i in range(position, end)]
 
     def __iter__(self) -> Iterator[Exchange]:
         return iter(self.all())
@@ -263,8 +295,7 @@ class Journal:
     @property
     def last(self) -> Exchange | None:
         with self._lock:
-            items = self._build()
-            return items[-1] if items else None
+            return self._get(len(self._items) - 1) if self._items else None
 
     def messages(self) -> list[Exchange]:
         """The `POST /v1/messages` exchanges (the calls a test usually counts)."""

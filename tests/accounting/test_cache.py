@@ -339,3 +339,16 @@ def test_breakpoints_on_tools_that_are_not_plain_dicts_are_found() -> None:
     }
     (problem,) = cache_problems(body)
     assert problem.message.endswith("Found 5.")
+
+
+def test_past_its_bound_the_least_recently_used_entries_go(cache: PromptCache) -> None:
+    # Each call ends in a breakpoint of its own (an entry each) and reads the system's.
+    for n in range(10_001):
+        account(cache, request(f"turn {n}", mark_last=True))
+    assert len(cache) == 10_000
+    system = sum(s.tokens for s in segments(request()) if s.section == "system")
+    # The first calls' own entries went; the system's, read by every call, stayed.
+    assert account(cache, request("turn 0", mark_last=True)).cache_read_input_tokens == system
+    latest = account(cache, request("turn 10000", mark_last=True))
+    assert latest.cache_creation_input_tokens == 0
+    assert latest.cache_read_input_tokens > system

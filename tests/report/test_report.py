@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from memory_support import kept_by
+
 from mockserver.errors import Problem
+from mockserver.report import contract_report
 from mockserver.report.contract_report import OTHER, ReportCollector, build_report, excerpt
 from mockserver.report.features import CATEGORIES, client_of, exchange_features
 from mockserver.report.journal import Exchange
@@ -326,3 +329,25 @@ def test_violation_headers_are_one_ascii_line() -> None:
     assert first.isascii()
     assert violation_headers([]) == {}
     assert header_text("a\r\nb") == "a b"
+
+
+def test_the_report_keeps_a_tally_per_request_and_rule_not_each_violation() -> None:
+    # A body of 1,000 empty messages breaks the schema 1,000 times: a long-running server
+    # that kept every violation would grow with each such request.
+    problems = tuple(
+        Problem(f"messages.{i}.role: Field required", path=f"messages.{i}.role")
+        for i in range(1_000)
+    )
+    body = {"messages": [{}] * 1_000}
+    exchanges = [
+        exchange(body, request_id=f"req_{n}", status=400, problems=problems) for n in range(20)
+    ]
+    collector = ReportCollector()
+    kept = kept_by(lambda: collector.observe_all(exchanges), contract_report.__file__)
+    # One record per request and rule (~1 KB with its strings), not 20,000 (~6 MB).
+    assert kept < 20 * 2_000
+    collector.expect(["req_0"])
+    rules = collector.report().to_json()["violations"]["rules"]
+    assert [(r["rule"], r["count"], r["expected"]) for r in rules] == [("schema", 19_000, 1_000)]
+    assert rules[0]["example"]["request_id"] == "req_1"
+    assert rules[0]["example"]["message"] == "messages.0.role: Field required"
