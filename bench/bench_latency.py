@@ -27,9 +27,8 @@ from collections.abc import Callable
 
 import aiohttp
 import orjson
+from _bodies import AGENT_HEADERS, HEADERS, SEED, SMALL, agent_tool_result_turn, varied
 from _servers import BARE_SERVER, MOCK_SERVER, Server, running
-from bench_throughput import HEADERS, SEED, SMALL_BODY, large_body, varied
-from bench_validation import BETAS
 
 TARGET = 3.0
 
@@ -102,11 +101,11 @@ def _print(kind: str, times: dict[str, list[float]]) -> float:
 
 
 def _kinds() -> dict[str, Kind]:
-    agent = large_body()
-    agent_headers = {**HEADERS, "anthropic-beta": ",".join(sorted(BETAS))}
+    agent = agent_tool_result_turn()
+    agent_headers = AGENT_HEADERS
 
     def small(i: int) -> bytes:
-        return orjson.dumps(varied(SMALL_BODY, i, 1)[0])
+        return orjson.dumps(varied(SMALL, i, 1)[0])
 
     def agent_sized(i: int) -> bytes:
         return orjson.dumps(varied(agent, i, 1)[0])
