@@ -9,6 +9,7 @@ has passed the schema stage, but every rule still tolerates odd input.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 from ..accounting.cache import cache_problems
@@ -56,6 +57,10 @@ from .rules_scan import (
 )
 
 Rule = Callable[[RuleRequest], Iterator[Problem]]
+
+# The problems kept of each rule, at most: the answer quotes the first, the report counts
+# a request once per rule, and 20,000 empty messages made as many problems to journal.
+_MAX_PER_RULE = 20
 
 
 def rule_caching(req: RuleRequest) -> Iterator[Problem]:
@@ -120,7 +125,7 @@ def check_semantics(
     if not features:
         return []
     rules = _RULES_FOR.get(features) or _rules_for(features)
-    problems = [p for rule in rules for p in rule(request)]
+    problems = [p for rule in rules for p in islice(rule(request), _MAX_PER_RULE)]
     if notes is not None:
         notes += request.notes
     return problems

@@ -157,3 +157,16 @@ def test_thousands_of_invalid_blocks_are_answered_by_the_first(
     assert message_of(response) == "messages.0.content.0.text.text: Input should be a valid string"
     assert 1 <= len(fresh.journal.last_call.problems) <= 20
     assert http.get("/v1/models", headers=api_headers()).status_code == 200
+
+
+def test_a_rule_broken_thousands_of_times_keeps_its_first_problems(
+    http: httpx2.Client, fresh: MockServer
+) -> None:
+    empty = [{"role": "user", "content": ""} for _ in range(5_000)]
+    body = {"model": MODEL, "max_tokens": 10, "messages": [*empty, *HI]}
+    response = post(http, json.dumps(body).encode())
+    assert response.status_code == 400
+    assert message_of(response).startswith("messages.0: all messages must have non-empty content")
+    problems = fresh.journal.last_call.problems
+    assert 1 <= len(problems) <= 20
+    assert problems[0].path == "messages.0"
