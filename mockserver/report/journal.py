@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import orjson
 
 from ..errors import Problem
+from ..scripting.script import NearMisses
 from . import openai_transcript, transcript
 
 MESSAGES_PATH = "/v1/messages"
@@ -40,7 +41,8 @@ class Exchange:
     # Scenarios were loaded but none matched (the default reply or the unmatched error
     # answered); the closest steps, each with why it did not match.
     unmatched: bool = False
-    near_misses: tuple[str, ...] = ()
+    # Worded when first read (a scripting.script.NearMisses) or already words.
+    near_misses: Sequence[str] = ()
     # The step that matched could not be served as scripted (answered 500 api_error).
     scenario_error: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -270,6 +272,8 @@ class Journal:
             return item.build()
         built = item if isinstance(item, Exchange) else item()
         raw = self._raws[i]
+        if raw is not None and isinstance(built.near_misses, NearMisses):
+            built.near_misses.park(raw, built.body)
         self._items[i] = built if raw is None else _Packed(replace(built, body=None), raw)
         return built
 

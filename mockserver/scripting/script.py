@@ -19,9 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import overload
+
+import orjson
 
 from .conversation import Conversation
 from .match import All
@@ -209,13 +211,30 @@ class NearMisses(Sequence[str]):
     are, and wording them cost more than all the rest of answering the request."""
 
     def __init__(self, conv: Conversation, places: list[Place]) -> None:
-        self._request = conv, places
+        # (conversation, places), or once parked (conversation without its body, places,
+        # the body's bytes); swapped whole, so a reader on another thread sees one or other.
+        self._request: (
+            tuple[Conversation, list[Place]] | tuple[Conversation, list[Place], bytes]
+        ) = (conv, places)
         self._words: tuple[str, ...] | None = None
+
+    def park(self, raw: bytes, body: object) -> None:
+        """Hold the request as `raw`, the bytes its `body` was parsed from, instead of the
+        parsed body (which the journal lets go): parsed again only if ever worded."""
+        request = self._request
+        if self._words is None and len(request) == 2 and request[0].body is body:
+            self._request = (replace(request[0], body={}), request[1], raw)
 
     def words(self) -> tuple[str, ...]:
         # Two threads may word them at once; both get the same words.
         if self._words is None:
-            self._words = tuple(near_misses(*self._request))
+            request = self._request
+            conv = (
+                request[0]
+                if len(request) == 2
+                else replace(request[0], body=orjson.loads(request[2]))
+            )
+            self._words = tuple(near_misses(conv, request[1]))
         return self._words
 
     @overload

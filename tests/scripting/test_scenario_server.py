@@ -375,3 +375,24 @@ def test_watched_files_reload_and_a_broken_edit_keeps_the_last_good_version(
         time.sleep(0.1)
     assert "unknown key 'txt'" in str(server.state.scenarios.errors[path])
     assert ask() == "two"
+
+
+def test_near_misses_read_long_after_the_request_are_those_of_its_moment(
+    sdk: SdkFactory, server_factory: ServerFactory, tmp_path: Path
+) -> None:
+    # The journal lets a request's parsed body go once the report has it; the near misses,
+    # worded only when read, are then worded from the bytes the body came as.
+    path = tmp_path / "weather.yaml"
+    path.write_text(WEATHER_YAML)
+    server = server_factory(scenario_paths=[path])
+    client = sdk(server)
+    for text in ("hi", "what now", "and then"):
+        client.messages.create(
+            model=MODEL, max_tokens=50, messages=[{"role": "user", "content": text}]
+        )
+    first, *_ = server.journal.all()
+    assert first.unmatched
+    assert first.body["messages"][0]["content"] == "hi"
+    assert any("get_weather" in miss for miss in first.near_misses)
+    again = server.journal.all()[0]
+    assert list(again.near_misses) == list(first.near_misses)
