@@ -21,19 +21,24 @@ T = TypeVar("T")
 MAX_HEADER_BYTES = 32 * 1024
 
 
-async def listen(app: web.Application, config: Config) -> tuple[web.AppRunner, int]:
-    """Start serving `app`; returns the runner and the bound port (port 0 picks one)."""
-    # aiohttp refuses a header line over 8,190 bytes in plain text, before any route runs;
-    # clients with long headers (a long anthropic-beta list, big cookies) reach the API's
-    # front end, which takes more (its limit unknown: 32 KiB is a guess).
-    quiet_client_faults()
-    runner = web.AppRunner(
+def public_runner(app: web.Application) -> web.AppRunner:
+    """The runner of an app clients call: no access log, header lines up to our limit."""
+    return web.AppRunner(
         app,
         access_log=None,
         shutdown_timeout=2,
         max_line_size=MAX_HEADER_BYTES,
         max_field_size=MAX_HEADER_BYTES,
     )
+
+
+async def listen(app: web.Application, config: Config) -> tuple[web.AppRunner, int]:
+    """Start serving `app`; returns the runner and the bound port (port 0 picks one)."""
+    # aiohttp refuses a header line over 8,190 bytes in plain text, before any route runs;
+    # clients with long headers (a long anthropic-beta list, big cookies) reach the API's
+    # front end, which takes more (its limit unknown: 32 KiB is a guess).
+    quiet_client_faults()
+    runner = public_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.port)
     try:

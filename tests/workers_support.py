@@ -18,6 +18,19 @@ import httpx2
 
 from mockserver.workers.routing import worker_for
 
+# The one client tool the tool loops offer.
+TOOLS = [
+    {
+        "name": "get_weather",
+        "description": "The weather in a city",
+        "input_schema": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    }
+]
+
 VERSION = {"anthropic-version": "2023-06-01"}
 
 

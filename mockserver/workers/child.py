@@ -15,7 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ..app import create_app
-from ..background import MAX_HEADER_BYTES
+from ..background import public_runner
 from ..cli import config_from, parse_args
 from ..config import Config
 from ..http.client_errors_log import quiet_client_faults
@@ -43,13 +43,7 @@ async def run(setup: Setup, config: Config, *, quiet: bool) -> None:
     forwarder = Forwarder(setup.index, setup.count, setup.url)
     app = create_app(config, state, admin=fan_out(peers))
     app.middlewares.append(forwarder.middleware)
-    public = web.AppRunner(
-        app,
-        access_log=None,
-        shutdown_timeout=2,
-        max_line_size=MAX_HEADER_BYTES,
-        max_field_size=MAX_HEADER_BYTES,
-    )
+    public = public_runner(app)
     # A feed its peers hold open must not hold up its stopping.
     private = web.AppRunner(private_app(state), access_log=None, shutdown_timeout=1)
     await public.setup()

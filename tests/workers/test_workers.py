@@ -12,23 +12,12 @@ import anthropic
 import httpx2
 import pytest
 from conftest import MODEL
-from workers_support import VERSION, Running, keys_on, running
+from workers_support import TOOLS, VERSION, Running, keys_on, running
 
 from mockserver.workers.routing import worker_for
 
 ON_0 = keys_on(0, 2, 6)
 ON_1 = keys_on(1, 2, 6)
-TOOLS = [
-    {
-        "name": "get_weather",
-        "description": "The weather in a city",
-        "input_schema": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
-    }
-]
 THINKING = {"type": "enabled", "budget_tokens": 1024}
 MANUAL = "The keeper lights the lamp at dusk and logs the weather every hour. " * 300
 COUNTING = """\

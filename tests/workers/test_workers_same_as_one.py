@@ -8,19 +8,8 @@ from typing import Any
 
 import anthropic
 from conftest import MODEL
-from workers_support import Running, keys_on, running
+from workers_support import TOOLS, Running, keys_on, running
 
-TOOLS = [
-    {
-        "name": "get_weather",
-        "description": "The weather in a city",
-        "input_schema": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
-    }
-]
 SYSTEM = [
     {
         "type": "text",
